@@ -1,0 +1,155 @@
+/** Shared vocabulary of the challenge rules. Everything here is plain data: no I/O. */
+
+/** Slack message timestamp, e.g. "1793577600.000100" (seconds.micros, unique per channel). */
+export type SlackTs = string;
+export type UserId = string;
+/** "2026-11" */
+export type MonthKey = string;
+/** "2026-11-W4" */
+export type WeekKey = string;
+
+export interface Week {
+  key: WeekKey;
+  month: MonthKey;
+  /** Ordinal of the week's Monday within its month: 1..5. */
+  ordinal: number;
+  /** "TIL 11월 4주차" */
+  label: string;
+  /** Local date of the Monday, "2026-11-23". */
+  startsOn: string;
+  /** Monday 00:00 local, epoch milliseconds. */
+  startMs: number;
+  /** Sunday 23:59:59.999 local, epoch milliseconds (inclusive). */
+  deadlineMs: number;
+  /** Sunday 23:59:59.999 local as ISO-8601 with the local offset, "2026-11-29T23:59:59.999+09:00". */
+  deadlineIso: string;
+}
+
+/** One version of a message's content as Slack delivered it. */
+export interface MessageContent {
+  text: string;
+  /** URLs of rich-text `link` elements (and attachment/link blocks) found in `blocks`. */
+  blockUrls: string[];
+  /** ts of this version: the message ts for the original, `edited.ts` for an edit. */
+  versionTs: SlackTs;
+}
+
+/**
+ * A Slack event normalised at the edge, about a message in the challenge channel.
+ * Bots, the app itself, other channels and unknown types never become a ChallengeEvent.
+ */
+export type ChallengeEvent =
+  | {
+      kind: 'message_posted';
+      eventId: string;
+      eventTs: SlackTs;
+      channel: string;
+      ts: SlackTs;
+      threadTs?: SlackTs;
+      user: UserId;
+      content: MessageContent;
+    }
+  | {
+      kind: 'message_edited';
+      eventId: string;
+      eventTs: SlackTs;
+      channel: string;
+      ts: SlackTs;
+      threadTs?: SlackTs;
+      user: UserId;
+      content: MessageContent;
+    }
+  | {
+      kind: 'message_deleted';
+      eventId: string;
+      eventTs: SlackTs;
+      channel: string;
+      /** deleted_ts */
+      ts: SlackTs;
+    }
+  | {
+      kind: 'reaction';
+      eventId: string;
+      eventTs: SlackTs;
+      channel: string;
+      /** item.ts: the message reacted to */
+      itemTs: SlackTs;
+      user: UserId;
+      /** Only 👍 reactions become events: +1 / thumbsup with any skin tone. */
+      added: boolean;
+    };
+
+/** Rules configuration the pure functions need (parsed from env at the edge). */
+export interface RulesConfig {
+  timeZone: string;
+  /** Host patterns: exact host or "*.example.com" (any subdomain, not the apex). */
+  allowedBlogHosts: string[];
+  countSelfLikes: boolean;
+}
+
+/** Latest known 👍 state of one user on one item. Order-independence comes from comparing eventTs. */
+export interface ReactionMark {
+  added: boolean;
+  eventTs: SlackTs;
+}
+
+/**
+ * State of one reply (or of a message known only through reactions so far).
+ * Stored one document per reply ts; never grows with the size of the month.
+ */
+export interface SubmissionState {
+  /** The reply ts: the document's identity. */
+  replyTs: SlackTs;
+  channel: string;
+  /** Set once the message itself is known. */
+  author?: UserId;
+  threadTs?: SlackTs;
+  /** Week whose thread this reply is in (derived from threadTs), when the thread is a weekly thread. */
+  weekKey?: WeekKey;
+  /** Latest content version seen (highest versionTs wins). */
+  content?: MessageContent;
+  /** Accepted blog links in the latest content. */
+  links: string[];
+  /** versionTs of the content version since which the links have been continuously present. */
+  linkedSince?: SlackTs;
+  deleted: boolean;
+  reactions: Record<UserId, ReactionMark>;
+}
+
+/** Side effects a transition causes, returned as data for the caller to perform and record. */
+export type Effect =
+  | {
+      kind: 'broadcast';
+      /** Stable id: one per member and week. */
+      id: string;
+      weekKey: WeekKey;
+      userId: UserId;
+      replyTs: SlackTs;
+      threadTs: SlackTs;
+    }
+  | {
+      kind: 'like_dm';
+      /** Stable id: reply ts + counted likes after the change. */
+      id: string;
+      weekKey: WeekKey;
+      userId: UserId;
+      replyTs: SlackTs;
+      likes: number;
+    };
+
+/** Per-member aggregate over one month. */
+export interface MemberMonth {
+  userId: UserId;
+  weeks: WeekKey[];
+  submissions: number;
+  likes: number;
+  challenger: boolean;
+}
+
+export interface MonthResult {
+  members: MemberMonth[];
+  challengers: UserId[];
+  specialChallengers: UserId[];
+  /** Per posted week: distinct participants and counted likes. */
+  weeks: { key: WeekKey; participants: number; likes: number }[];
+}
