@@ -1,0 +1,75 @@
+import type { Doc } from '../adapters/store/store.js';
+import type { Effect, MonthKey, SlackTs, SubmissionState, UserId, WeekKey } from '../domain/types.js';
+
+/**
+ * The stored documents. Partition key = channel + routing month, so a reply and every event about it share one
+ * partition; each document is small and none grows with the size of the month.
+ */
+export const monthPartition = (channel: string, month: MonthKey) => `${channel}:${month}`;
+export const memberPartition = (channel: string) => `${channel}:members`;
+
+/** One weekly thread. Created (claimed) before posting so a week is posted at most once. */
+export interface WeekDoc extends Doc {
+  type: 'week';
+  channel: string;
+  month: MonthKey;
+  weekKey: WeekKey;
+  ordinal: number;
+  /** claimed: a tick owns the post; posted: threadTs is known. */
+  status: 'claimed' | 'posted';
+  claimedAt: string;
+  /** Until this instant no other tick may take the claim over (a crashed poster's claim expires). */
+  claimExpiresAt: string;
+  threadTs?: SlackTs;
+  postedAt?: string;
+}
+export const weekDocId = (weekKey: WeekKey) => `week:${weekKey}`;
+
+/** One reply (or a message known so far only through 👍 reactions), with its pending side effects. */
+export interface SubmissionDoc extends Doc {
+  type: 'submission';
+  channel: string;
+  month: MonthKey;
+  /** Copied from state for single-partition queries. */
+  author?: UserId;
+  weekKey?: WeekKey;
+  state: SubmissionState;
+  /** Side effects caused by a state change, recorded in the same write; removed once performed. */
+  outbox: Effect[];
+}
+export const submissionDocId = (replyTs: SlackTs) => `submission:${replyTs}`;
+
+/** A member's first participation in a week: the claim that makes the broadcast happen once. */
+export interface ParticipationDoc extends Doc {
+  type: 'participation';
+  weekKey: WeekKey;
+  userId: UserId;
+  /** The reply whose effect claimed the broadcast; only it may perform it. */
+  replyTs: SlackTs;
+  status: 'pending' | 'sent';
+  broadcastTs?: SlackTs;
+}
+export const participationDocId = (weekKey: WeekKey, userId: UserId) => `participation:${weekKey}:${userId}`;
+
+/** The monthly award of `month`, stored in that month's partition. */
+export interface AwardDoc extends Doc {
+  type: 'award';
+  channel: string;
+  month: MonthKey;
+  status: 'claimed' | 'posted';
+  claimedAt: string;
+  claimExpiresAt: string;
+  messageTs?: SlackTs;
+  postedAt?: string;
+}
+export const awardDocId = (month: MonthKey) => `award:${month}`;
+
+/** Display-name cache so the dashboard never calls Slack. */
+export interface MemberDoc extends Doc {
+  type: 'member';
+  userId: UserId;
+  name: string;
+  isBot: boolean;
+  fetchedAt: string;
+}
+export const memberDocId = (userId: UserId) => `member:${userId}`;

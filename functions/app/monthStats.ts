@@ -1,0 +1,97 @@
+import type { Store } from '../adapters/store/store.js';
+import type { AppConfig } from '../config.js';
+import { weekByKey } from '../domain/calendar.js';
+import { monthResult } from '../domain/awards.js';
+import type { MonthKey, MonthResult, UserId, Week } from '../domain/types.js';
+import { type SubmissionDoc, type WeekDoc, monthPartition } from './documents.js';
+import type { MemberDirectory } from './memberDirectory.js';
+
+/** GET /api/stats response (SPEC 3.2). */
+export interface MonthStats {
+  month: MonthKey;
+  timeZone: string;
+  weeks: {
+    key: string;
+    ordinal: number;
+    label: string;
+    startsOn: string;
+    deadline: string;
+    threadTs: string;
+    participants: number;
+    likes: number;
+  }[];
+  members: {
+    userId: UserId;
+    name: string;
+    weeks: string[];
+    submissions: number;
+    likes: number;
+    challenger: boolean;
+  }[];
+  challengers: UserId[];
+  specialChallengers: UserId[];
+}
+
+export interface MonthData {
+  postedWeeks: { week: Week; threadTs: string }[];
+  result: MonthResult;
+}
+
+/** The posted weeks and the pure month result, shared by the stats API and the monthly award. */
+export async function loadMonth(store: Store, config: AppConfig, month: MonthKey): Promise<MonthData> {
+  const pk = monthPartition(config.channelId, month);
+  const [weekDocs, submissionDocs] = await Promise.all([
+    store.query<WeekDoc>({ pk, type: 'week', where: { status: 'posted' } }),
+    store.query<SubmissionDoc>({ pk, type: 'submission' }),
+  ]);
+  const postedWeeks = weekDocs
+    .map(({ doc }) => ({ week: weekByKey(doc.weekKey, config.rules.timeZone), threadTs: doc.threadTs ?? '' }))
+    .sort((a, b) => a.week.startMs - b.week.startMs);
+  const result = monthResult(
+    postedWeeks.map((p) => p.week),
+    submissionDocs.map(({ doc }) => doc.state),
+    config.rules,
+  );
+  return { postedWeeks, result };
+}
+
+export async function loadMonthStats(
+  deps: { store: Store; members: MemberDirectory; config: AppConfig },
+  month: MonthKey,
+): Promise<MonthStats> {
+  const [{ postedWeeks, result }, names] = await Promise.all([
+    loadMonth(deps.store, deps.config, month),
+    deps.members.names(),
+  ]);
+  const perWeek = new Map(result.weeks.map((w) => [w.key, w]));
+  return {
+    month,
+    timeZone: deps.config.rules.timeZone,
+    weeks: postedWeeks.map(({ week, threadTs }) => ({
+      key: week.key,
+      ordinal: week.ordinal,
+      label: week.label,
+      startsOn: week.startsOn,
+      deadline: week.deadlineIso,
+      threadTs,
+      participants: perWeek.get(week.key)?.participants ?? 0,
+      likes: perWeek.get(week.key)?.likes ?? 0,
+    })),
+    members: result.members.map((m) => ({
+      userId: m.userId,
+      name: names.get(m.userId) ?? m.userId,
+      weeks: m.weeks,
+      submissions: m.submissions,
+      likes: m.likes,
+      challenger: m.challenger,
+    })),
+    challengers: result.challengers,
+    specialChallengers: result.specialChallengers,
+  };
+}
+
+/** Months that have at least one weekly thread, newest first. */
+export async function listMonths(store: Store, channelId: string): Promise<MonthKey[]> {
+  const weeks = await store.query<WeekDoc>({ type: 'week', where: { channel: channelId } });
+  return [...new Set(weeks.map(({ doc }) => doc.month))].sort().reverse();
+}

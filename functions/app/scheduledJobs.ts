@@ -1,0 +1,168 @@
+import type { SlackPort } from '../adapters/slack/slack.js';
+import { ConflictError, PreconditionFailedError, type Store } from '../adapters/store/store.js';
+import type { AppConfig } from '../config.js';
+import { dueJobs } from '../domain/schedule.js';
+import type { MonthKey, Week } from '../domain/types.js';
+import type { Templates } from '../messages/templates.js';
+import type { AdminAlerts } from './adminAlerts.js';
+import { type AwardDoc, awardDocId, monthPartition, type WeekDoc, weekDocId } from './documents.js';
+import { describeError, type Logger } from './logger.js';
+import { loadMonth } from './monthStats.js';
+
+/** How long a claim protects a post in progress; after that a crashed poster's claim may be taken over. */
+const CLAIM_MS = 2 * 60_000;
+
+export type JobOutcome = 'posted' | 'already-posted' | 'claimed-elsewhere' | 'failed' | 'not-due' | 'nothing-to-award';
+
+export interface TickReport {
+  now: string;
+  week: string;
+  weeklyPost: JobOutcome;
+  monthlyAward: JobOutcome;
+  awardMonth?: MonthKey;
+}
+
+export interface ScheduledJobsDeps {
+  store: Store;
+  slack: SlackPort;
+  config: AppConfig;
+  templates: Templates;
+  alerts: AdminAlerts;
+  log: Logger;
+}
+
+type Claimable = WeekDoc | AwardDoc;
+
+/**
+ * Claims a document (create-if-absent, or take over an expired claim with IfMatch) so that one caller posts.
+ * Returns the claimed document's etag, or why it could not be claimed.
+ */
+async function claim<T extends Claimable>(
+  store: Store,
+  fresh: T,
+  nowMs: number,
+): Promise<{ etag: string } | { outcome: 'already-posted' | 'claimed-elsewhere' }> {
+  try {
+    return { etag: (await store.create(fresh)).etag };
+  } catch (error) {
+    if (!(error instanceof ConflictError)) throw error;
+  }
+  const existing = await store.read<T>(fresh.pk, fresh.id);
+  if (!existing) return { outcome: 'claimed-elsewhere' };
+  if (existing.doc.status === 'posted') return { outcome: 'already-posted' };
+  if (Date.parse(existing.doc.claimExpiresAt) > nowMs) return { outcome: 'claimed-elsewhere' };
+  try {
+    return { etag: (await store.replace({ ...existing.doc, ...fresh }, existing.etag)).etag };
+  } catch (error) {
+    if (error instanceof PreconditionFailedError) return { outcome: 'claimed-elsewhere' };
+    throw error;
+  }
+}
+
+/** Posts a claimed document's message and records it; on failure releases the claim so a later tick retries. */
+async function postClaimed<T extends Claimable>(
+  deps: ScheduledJobsDeps,
+  doc: T,
+  etag: string,
+  nowMs: number,
+  job: string,
+  post: () => Promise<Partial<T>>,
+): Promise<JobOutcome> {
+  try {
+    const recorded = await post();
+    await deps.store.replace({ ...doc, ...recorded, status: 'posted', postedAt: new Date(nowMs).toISOString() }, etag);
+    deps.log.info(`${job}: posted`);
+    return 'posted';
+  } catch (error) {
+    deps.log.error(`${job}: failed: ${describeError(error)}`);
+    await deps.store
+      .replace({ ...doc, claimExpiresAt: new Date(0).toISOString() }, etag)
+      .catch((releaseError) => deps.log.warn(`${job}: could not release claim: ${describeError(releaseError)}`));
+    await deps.alerts.scheduledPostFailed({ job, reason: describeError(error) });
+    return 'failed';
+  }
+}
+
+export function createScheduledJobs(deps: ScheduledJobsDeps) {
+  const { store, slack, config, templates } = deps;
+  const { channelId } = config;
+
+  async function weeklyPost(week: Week, nowMs: number): Promise<JobOutcome> {
+    const doc: WeekDoc = {
+      id: weekDocId(week.key),
+      pk: monthPartition(channelId, week.month),
+      type: 'week',
+      channel: channelId,
+      month: week.month,
+      weekKey: week.key,
+      ordinal: week.ordinal,
+      status: 'claimed',
+      claimedAt: new Date(nowMs).toISOString(),
+      claimExpiresAt: new Date(nowMs + CLAIM_MS).toISOString(),
+    };
+    const claimed = await claim(store, doc, nowMs);
+    if ('outcome' in claimed) return claimed.outcome;
+    return postClaimed(deps, doc, claimed.etag, nowMs, `weekly post ${week.key}`, async () => {
+      const { ts } = await slack.postMessage({
+        channel: channelId,
+        text: templates.weeklyPost({
+          week,
+          allowedBlogHosts: config.rules.allowedBlogHosts,
+          dashboardUrl: config.dashboardUrl,
+          footer: config.weeklyFooter,
+        }),
+      });
+      return { threadTs: ts };
+    });
+  }
+
+  async function monthlyAward(month: MonthKey, nowMs: number): Promise<JobOutcome> {
+    const { postedWeeks, result } = await loadMonth(store, config, month);
+    if (postedWeeks.length === 0) return 'nothing-to-award';
+    const doc: AwardDoc = {
+      id: awardDocId(month),
+      pk: monthPartition(channelId, month),
+      type: 'award',
+      channel: channelId,
+      month,
+      status: 'claimed',
+      claimedAt: new Date(nowMs).toISOString(),
+      claimExpiresAt: new Date(nowMs + CLAIM_MS).toISOString(),
+    };
+    const claimed = await claim(store, doc, nowMs);
+    if ('outcome' in claimed) return claimed.outcome;
+    const likesOf = new Map(result.members.map((m) => [m.userId, m.likes]));
+    const ranked = (ids: string[]) => ids.map((userId) => ({ userId, likes: likesOf.get(userId) ?? 0 }));
+    return postClaimed(deps, doc, claimed.etag, nowMs, `monthly award ${month}`, async () => {
+      const { ts } = await slack.postMessage({
+        channel: channelId,
+        text: templates.monthlyAward({
+          month,
+          challengers: ranked(result.challengers),
+          specialChallengers: ranked(result.specialChallengers),
+        }),
+      });
+      return { messageTs: ts };
+    });
+  }
+
+  return {
+    /** Runs whatever is due at `nowMs`: the week's post first, then (first week of a month) last month's award. */
+    async runDue(nowMs: number): Promise<TickReport> {
+      const due = dueJobs(nowMs, config.postTime, config.rules.timeZone);
+      const weekly = due.weeklyPostDue ? await weeklyPost(due.week, nowMs) : 'not-due';
+      // The award follows the week's post so it lands below it in the channel.
+      const awardReady = due.awardMonth && (weekly === 'posted' || weekly === 'already-posted');
+      const award = awardReady && due.awardMonth ? await monthlyAward(due.awardMonth, nowMs) : 'not-due';
+      return {
+        now: new Date(nowMs).toISOString(),
+        week: due.week.key,
+        weeklyPost: weekly,
+        monthlyAward: award,
+        awardMonth: due.awardMonth,
+      };
+    },
+  };
+}
+
+export type ScheduledJobs = ReturnType<typeof createScheduledJobs>;

@@ -1,0 +1,161 @@
+import { IANAZone } from 'luxon';
+import { z } from 'zod';
+import { DEFAULT_BLOG_HOSTS, isValidHostPattern } from './domain/links.js';
+import type { RulesConfig } from './domain/types.js';
+import type { Locale } from './messages/templates.js';
+
+/**
+ * Every setting, parsed once from the environment at start-up (the local server and Azure app settings use
+ * the same names). Invalid or missing settings stop start-up with one message listing each problem.
+ */
+export interface AppConfig {
+  rules: RulesConfig;
+  channelId: string;
+  /** "HH:mm" local time of the weekly post. */
+  postTime: { hour: number; minute: number };
+  dashboardUrl?: string;
+  weeklyFooter?: string;
+  likeDm: 'each' | 'off';
+  adminUserIds: string[];
+  locale: Locale;
+  slack: { signingSecret: string; botToken?: string; apiUrl: string };
+  adminToken?: string;
+  local: { port: number; dataDir: string; schedulerIntervalSeconds: number };
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+  azure?: {
+    cosmosEndpoint: string;
+    cosmosDatabase: string;
+    cosmosContainer: string;
+    serviceBusNamespace: string;
+    serviceBusQueue: string;
+    managedIdentityClientId?: string;
+  };
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const optionalText = z
+  .string()
+  .trim()
+  .optional()
+  .transform((v) => (v ? v : undefined));
+
+const commaList = z
+  .string()
+  .optional()
+  .transform((v) =>
+    (v ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
+
+const booleanFlag = z
+  .enum(['true', 'false', '1', '0', ''])
+  .optional()
+  .transform((v) => v === 'true' || v === '1');
+
+const slackUserId = /^[UW][A-Z0-9]{2,}$/;
+
+const envSchema = z.object({
+  TIME_ZONE: z
+    .string()
+    .default('Asia/Seoul')
+    .refine((zone) => IANAZone.isValidZone(zone), 'must be an IANA time zone such as Asia/Seoul'),
+  POST_TIME: z
+    .string()
+    .default('09:00')
+    .refine((t) => /^([01]\d|2[0-3]):[0-5]\d$/.test(t), 'must be HH:mm (24-hour local time), e.g. 09:00'),
+  TIL_CHANNEL_ID: z.string().regex(/^[CG][A-Z0-9]{2,}$/, 'must be a Slack channel id such as C0123ABCD'),
+  ALLOWED_BLOG_HOSTS: z
+    .string()
+    .optional()
+    .transform((v) => (v?.trim() ? v.split(',').map((h) => h.trim().toLowerCase()) : DEFAULT_BLOG_HOSTS))
+    .refine(
+      (hosts) => hosts.length > 0 && hosts.every(isValidHostPattern),
+      'must be a comma-separated list of host names or *.wildcard patterns',
+    ),
+  DASHBOARD_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+  WEEKLY_FOOTER: optionalText,
+  COUNT_SELF_LIKES: booleanFlag,
+  LIKE_DM: z.enum(['each', 'off'], { error: 'must be "each" or "off"' }).default('each'),
+  ADMIN_USER_IDS: commaList.refine(
+    (ids) => ids.every((id) => slackUserId.test(id)),
+    'must be a comma-separated list of Slack user ids such as U0123ABCD',
+  ),
+  LOCALE: z.enum(['ko', 'en'], { error: 'must be "ko" or "en"' }).default('ko'),
+  SLACK_SIGNING_SECRET: z.string({ error: 'is required (Slack app → Basic Information → Signing Secret)' }).min(1),
+  SLACK_BOT_TOKEN: optionalText.refine(
+    (t) => t === undefined || t.startsWith('xoxb-'),
+    'must be a bot token starting with xoxb-',
+  ),
+  SLACK_API_URL: z
+    .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+    .default('https://slack.com/api/')
+    .transform((u) => (u.endsWith('/') ? u : `${u}/`)),
+  ADMIN_TOKEN: optionalText.refine(
+    (t) => t === undefined || t.length >= 16,
+    'must be at least 16 characters when set',
+  ),
+  PORT: z.coerce.number({ error: 'must be a port number' }).int().min(0).max(65535).default(7071),
+  DATA_DIR: z.string().min(1).default('./.data'),
+  SCHEDULER_INTERVAL_SECONDS: z.coerce
+    .number({ error: 'must be a number of seconds (0 turns the in-process scheduler off)' })
+    .int()
+    .min(0)
+    .default(60),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error'], { error: 'must be debug, info, warn or error' }).default('info'),
+  COSMOS_ENDPOINT: z.url().optional(),
+  COSMOS_DATABASE: z.string().default('til'),
+  COSMOS_CONTAINER: z.string().default('challenge'),
+  SERVICEBUS_NAMESPACE: z.string().optional(),
+  SERVICEBUS_QUEUE: z.string().default('slack-events'),
+  AZURE_CLIENT_ID: optionalText,
+});
+
+/** Parses the environment; throws ConfigError listing every problem at once. */
+export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | undefined>): AppConfig {
+  const blankAsMissing = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(blankAsMissing);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => `${String(issue.path[0] ?? 'environment')} ${issue.message}`),
+    );
+  }
+  const e = parsed.data;
+  const azureProblems: string[] = [];
+  if (e.COSMOS_ENDPOINT && !e.SERVICEBUS_NAMESPACE) azureProblems.push('SERVICEBUS_NAMESPACE is required with COSMOS_ENDPOINT');
+  if (e.SERVICEBUS_NAMESPACE && !e.COSMOS_ENDPOINT) azureProblems.push('COSMOS_ENDPOINT is required with SERVICEBUS_NAMESPACE');
+  if (azureProblems.length > 0) throw new ConfigError(azureProblems);
+  const [hour, minute] = e.POST_TIME.split(':').map(Number) as [number, number];
+  return {
+    rules: { timeZone: e.TIME_ZONE, allowedBlogHosts: e.ALLOWED_BLOG_HOSTS, countSelfLikes: e.COUNT_SELF_LIKES },
+    channelId: e.TIL_CHANNEL_ID,
+    postTime: { hour, minute },
+    dashboardUrl: e.DASHBOARD_URL,
+    weeklyFooter: e.WEEKLY_FOOTER,
+    likeDm: e.LIKE_DM,
+    adminUserIds: e.ADMIN_USER_IDS,
+    locale: e.LOCALE,
+    slack: { signingSecret: e.SLACK_SIGNING_SECRET, botToken: e.SLACK_BOT_TOKEN, apiUrl: e.SLACK_API_URL },
+    adminToken: e.ADMIN_TOKEN,
+    local: { port: e.PORT, dataDir: e.DATA_DIR, schedulerIntervalSeconds: e.SCHEDULER_INTERVAL_SECONDS },
+    logLevel: e.LOG_LEVEL,
+    azure:
+      e.COSMOS_ENDPOINT && e.SERVICEBUS_NAMESPACE
+        ? {
+            cosmosEndpoint: e.COSMOS_ENDPOINT,
+            cosmosDatabase: e.COSMOS_DATABASE,
+            cosmosContainer: e.COSMOS_CONTAINER,
+            serviceBusNamespace: e.SERVICEBUS_NAMESPACE,
+            serviceBusQueue: e.SERVICEBUS_QUEUE,
+            managedIdentityClientId: e.AZURE_CLIENT_ID,
+          }
+        : undefined,
+  };
+}

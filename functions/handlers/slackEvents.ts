@@ -1,0 +1,73 @@
+import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import type { QueueSender } from '../adapters/queue/queue.js';
+import type { QueuedEvent } from '../app/queuedEvent.js';
+import { routingMonthOfTs } from '../domain/calendar.js';
+import { parseEnvelope, routingTsOf } from '../slack/envelope.js';
+import { verifySlackSignature } from '../slack/verifySignature.js';
+import { BodyTooLargeError, readBodyWithLimit } from './readBody.js';
+
+export interface SlackEventsDeps {
+  signingSecret: string;
+  timeZone: string;
+  queue: QueueSender;
+  now: () => number;
+}
+
+const text = (status: number, body: string): HttpResponseInit => ({
+  status,
+  body,
+  headers: { 'content-type': 'text/plain; charset=utf-8' },
+});
+
+/**
+ * POST /api/slack/events: verify, answer the URL challenge, enqueue every event callback, answer 200.
+ * Nothing slow happens here (no store, no Slack calls) so Slack's 3-second limit holds even on a cold start.
+ */
+export function createSlackEventsHandler(deps: SlackEventsDeps) {
+  return async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
+    let rawBody: Buffer;
+    try {
+      rawBody = await readBodyWithLimit(request);
+    } catch (error) {
+      if (error instanceof BodyTooLargeError) return text(413, 'request body too large');
+      throw error;
+    }
+    const verified = verifySlackSignature({
+      signingSecret: deps.signingSecret,
+      timestampHeader: request.headers.get('x-slack-request-timestamp') ?? undefined,
+      signatureHeader: request.headers.get('x-slack-signature') ?? undefined,
+      rawBody,
+      nowMs: deps.now(),
+    });
+    if (!verified.ok) {
+      context.warn(`slack-events: rejected request: ${verified.reason}`);
+      return text(401, 'invalid signature');
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(rawBody.toString('utf8'));
+    } catch {
+      return text(400, 'body is not JSON');
+    }
+    const envelope = parseEnvelope(json);
+    if (!envelope.ok) return text(400, envelope.error);
+    if (envelope.value.type === 'url_verification') {
+      return { status: 200, jsonBody: { challenge: envelope.value.challenge } };
+    }
+    const { eventId, eventTime, event } = envelope.value;
+    const sessionId = routingMonthOfTs(routingTsOf(event), deps.timeZone);
+    const body: QueuedEvent = { eventId, eventTime, event: event as QueuedEvent['event'] };
+    await deps.queue.send({
+      messageId: eventId,
+      sessionId,
+      body,
+      contentType: 'application/json',
+      applicationProperties: {
+        eventType: String(event.type),
+        retryNum: Number(request.headers.get('x-slack-retry-num') ?? 0),
+      },
+    });
+    context.debug(`slack-events: enqueued ${eventId} (${String(event.type)}) in session ${sessionId}`);
+    return text(200, 'ok');
+  };
+}

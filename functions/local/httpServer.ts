@@ -1,0 +1,139 @@
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { extname, join, normalize, sep } from 'node:path';
+import { HttpRequest, type HttpResponseInit, InvocationContext } from '@azure/functions';
+import type { Logger } from '../app/logger.js';
+import { MAX_BODY_BYTES } from '../handlers/readBody.js';
+
+export type HttpHandler = (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit>;
+
+export interface Route {
+  method: string | string[];
+  path: string;
+  name: string;
+  handler: HttpHandler;
+}
+
+const contentTypes: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.json': 'application/json',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+};
+
+class TooLarge extends Error {}
+
+/** Reads at most `limit` bytes; one byte more and it stops reading and throws. */
+function readLimited(req: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > limit) return reject(new TooLarge());
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.pause();
+        req.removeAllListeners('data');
+        reject(new TooLarge());
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function flattenHeaders(req: IncomingMessage): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return headers;
+}
+
+async function writeResponse(res: ServerResponse, response: HttpResponseInit): Promise<void> {
+  const headers = new Headers(response.headers as HeadersInit | undefined);
+  let body: string | Uint8Array | undefined;
+  if (response.jsonBody !== undefined) {
+    body = JSON.stringify(response.jsonBody);
+    if (!headers.has('content-type')) headers.set('content-type', 'application/json; charset=utf-8');
+  } else if (typeof response.body === 'string' || response.body instanceof Uint8Array) {
+    body = response.body;
+  } else if (response.body !== undefined && response.body !== null) {
+    body = new Uint8Array(await new Response(response.body as BodyInit).arrayBuffer());
+  }
+  res.writeHead(response.status ?? 200, Object.fromEntries(headers.entries()));
+  res.end(body);
+}
+
+/** Serves the built dashboard; unknown paths fall back to index.html (client-side routing by ?month=). */
+async function serveStatic(root: string, urlPath: string, res: ServerResponse): Promise<boolean> {
+  const relative = normalize(decodeURIComponent(urlPath)).replace(/^([/\\])+/, '');
+  const candidate = join(root, relative);
+  if (!candidate.startsWith(root + sep) && candidate !== root) return false;
+  for (const file of [candidate, join(root, 'index.html')]) {
+    const info = await stat(file).catch(() => undefined);
+    if (info?.isFile()) {
+      res.writeHead(200, { 'content-type': contentTypes[extname(file)] ?? 'application/octet-stream' });
+      createReadStream(file).pipe(res);
+      return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * The embedded default's HTTP front: turns Node requests into the same HttpRequest objects the Functions host
+ * passes, so every route runs the very handler Azure runs.
+ */
+export function createHttpServer(options: { routes: Route[]; staticRoot?: string; log: Logger }): Server {
+  const { routes, staticRoot, log } = options;
+  return createServer(async (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const route = routes.find(
+      (r) => r.path === url.pathname && [r.method].flat().includes(req.method ?? 'GET'),
+    );
+    try {
+      if (!route) {
+        if (req.method === 'GET' && staticRoot && !url.pathname.startsWith('/api/')) {
+          if (await serveStatic(staticRoot, url.pathname, res)) return;
+        }
+        const known = routes.some((r) => r.path === url.pathname);
+        return await writeResponse(res, { status: known ? 405 : 404, body: known ? 'method not allowed' : 'not found' });
+      }
+      const bytes = await readLimited(req, MAX_BODY_BYTES);
+      const request = new HttpRequest({
+        method: req.method ?? 'GET',
+        url: url.toString(),
+        headers: flattenHeaders(req),
+        query: Object.fromEntries(url.searchParams),
+        body: { bytes },
+      });
+      const context = new InvocationContext({
+        functionName: route.name,
+        logHandler: (level, ...args) => {
+          if (level === 'debug' || level === 'trace') log.debug(String(args[0]), ...args.slice(1));
+          else if (level === 'warning') log.warn(String(args[0]), ...args.slice(1));
+          else if (level === 'error' || level === 'critical') log.error(String(args[0]), ...args.slice(1));
+          else log.info(String(args[0]), ...args.slice(1));
+        },
+      });
+      await writeResponse(res, await route.handler(request, context));
+    } catch (error) {
+      if (error instanceof TooLarge) {
+        res.writeHead(413, { 'content-type': 'text/plain', connection: 'close' });
+        res.end('request body too large');
+        return;
+      }
+      log.error(`${req.method} ${url.pathname} failed`, error);
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
+      res.end('internal error');
+    }
+  });
+}

@@ -1,0 +1,92 @@
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { defaultQueueOptions } from '../adapters/queue/queue.js';
+import { openEmbeddedQueue } from '../adapters/queue/embeddedQueue.js';
+import { openFileStore } from '../adapters/store/fileStore.js';
+import { consoleLogger, describeError } from '../app/logger.js';
+import { createServices, slackFor } from '../app/services.js';
+import { ConfigError, loadConfig } from '../config.js';
+import { createHttpServer } from './httpServer.js';
+
+/**
+ * `npm start`: the whole product in one process. HTTP server + embedded durable queue + processor + embedded
+ * durable store + in-process scheduler, wired to the very handlers the Functions entry registers.
+ */
+async function main() {
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`TIL Challenge cannot start. ${error.message}\nSee README.md for every setting.`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const log = consoleLogger(config.logLevel);
+  const dataDir = resolve(config.local.dataDir);
+  const store = await openFileStore(join(dataDir, 'store'));
+  const queue = await openEmbeddedQueue(join(dataDir, 'queue'), defaultQueueOptions);
+  const slack = slackFor(config, log);
+  const services = createServices(config, { store, queue, slack, log, now: Date.now });
+
+  queue.start(
+    async (message) => {
+      await services.processEvent.process(message.body, message);
+    },
+    (message, reason) => services.processEvent.deadLettered(message, reason),
+  );
+
+  const staticRoot = resolve(fileURLToPath(new URL('../../web/dist', import.meta.url)));
+  const server = createHttpServer({
+    log,
+    staticRoot,
+    routes: [
+      { name: 'slack-events', method: 'POST', path: '/api/slack/events', handler: services.slackEvents },
+      { name: 'stats', method: ['GET', 'OPTIONS'], path: '/api/stats', handler: services.stats },
+      { name: 'months', method: ['GET', 'OPTIONS'], path: '/api/months', handler: services.months },
+      { name: 'admin-tick', method: 'POST', path: '/api/admin/tick', handler: services.adminTick },
+      {
+        name: 'health',
+        method: 'GET',
+        path: '/api/health',
+        handler: async () => ({ status: 200, jsonBody: { ok: true, pending: queue.pendingCount() } }),
+      },
+    ],
+  });
+
+  const tick = () =>
+    services.jobs.runDue(Date.now()).catch((error) => log.error(`scheduler tick failed: ${describeError(error)}`));
+  const interval = config.local.schedulerIntervalSeconds;
+  const timer = interval > 0 ? setInterval(tick, interval * 1000) : undefined;
+
+  server.listen(config.local.port, () => {
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : config.local.port;
+    log.info(`TIL Challenge listening on http://localhost:${port} (data in ${dataDir})`);
+    log.info(`Point Slack Event Subscriptions at https://<public-url-for-this-machine>/api/slack/events`);
+    log.info(`Dashboard: http://localhost:${port}/  ·  stats: http://localhost:${port}/api/stats?month=YYYY-MM`);
+    if (!config.slack.botToken) log.info('SLACK_BOT_TOKEN is not set: dry-run mode, Slack calls are printed, not sent');
+    if (timer) void tick();
+  });
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info(`${signal}: draining in-flight work`);
+    if (timer) clearInterval(timer);
+    await new Promise<void>((done) => server.close(() => done()));
+    await queue.stop();
+    await store.close();
+    log.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((error) => {
+  console.error('TIL Challenge failed to start:', error);
+  process.exit(1);
+});
