@@ -1,0 +1,39 @@
+/** SlackPort for running without SLACK_BOT_TOKEN: prints what would be sent, marked `[dry-run]`, and never calls out. */
+import type { SlackPort } from './slack.js';
+
+export function createDryRunSlack(print: (line: string) => void = console.log): SlackPort {
+  let lastTsMicros = 0;
+
+  /** A Slack-format ts ("1793577600.000100"), strictly increasing like real message ts in one channel. */
+  function nextTs(): string {
+    lastTsMicros = Math.max(lastTsMicros + 1, Date.now() * 1000);
+    const seconds = Math.floor(lastTsMicros / 1_000_000);
+    return `${seconds}.${String(lastTsMicros % 1_000_000).padStart(6, '0')}`;
+  }
+
+  return {
+    // No bot user exists in a dry run: nothing is posted, so there are no own messages to ignore.
+    async botUserId() {
+      return undefined;
+    },
+
+    async postMessage({ channel, text, threadTs }) {
+      const ts = nextTs();
+      const thread = threadTs ? ` (thread ${threadTs})` : '';
+      print(`[dry-run] chat.postMessage #${channel}${thread} -> ts ${ts}: ${text}`);
+      return { ts };
+    },
+
+    async sendDirectMessage(userId, text) {
+      print(`[dry-run] chat.postMessage DM @${userId}: ${text}`);
+    },
+
+    async userInfo(userId) {
+      return { id: userId, name: userId, isBot: false };
+    },
+
+    async permalink(channel, ts) {
+      return `https://slack.com/archives/${channel}/p${ts.replace('.', '')}`;
+    },
+  };
+}

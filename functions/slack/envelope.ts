@@ -1,0 +1,280 @@
+/**
+ * The Slack Events API at the edge: the HTTP handler validates the outer envelope and routes by the target
+ * message's ts; the consumer turns the raw inner event into a ChallengeEvent (or a reason to ignore it).
+ */
+import { z } from 'zod';
+import { isThumbsUp } from '../domain/links.js';
+import type { ChallengeEvent, MessageContent, SlackTs } from '../domain/types.js';
+
+/** The inner event as Slack sent it: kept raw so the consumer, not the HTTP handler, decides what it means. */
+export type RawSlackEvent = { type: string } & Record<string, unknown>;
+
+export type Envelope =
+  | { type: 'url_verification'; challenge: string }
+  | {
+      type: 'event_callback';
+      eventId: string;
+      eventTime?: number;
+      teamId?: string;
+      /** routingTsOf(event): the ts whose week and month the event belongs to. */
+      routingTs: SlackTs;
+      event: RawSlackEvent;
+    };
+
+/** `error` says why the HTTP handler answers 400. */
+export type ParsedEnvelope = { ok: true; value: Envelope } | { ok: false; error: string };
+
+const envelopeSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('url_verification'), challenge: z.string() }),
+  z.object({
+    type: z.literal('event_callback'),
+    event_id: z.string().min(1),
+    event_time: z.number().optional(),
+    team_id: z.string().optional(),
+    event: z.looseObject({ type: z.string() }),
+  }),
+]);
+
+export function parseEnvelope(json: unknown): ParsedEnvelope {
+  const parsed = envelopeSchema.safeParse(json);
+  if (!parsed.success) {
+    const type = z.object({ type: z.string() }).safeParse(json);
+    if (type.success && type.data.type !== 'url_verification' && type.data.type !== 'event_callback') {
+      return { ok: false, error: `unknown envelope type ${type.data.type}` };
+    }
+    const issue = parsed.error.issues[0];
+    return { ok: false, error: `malformed envelope: ${issue?.path.join('.') || '(root)'} ${issue?.message}` };
+  }
+  const envelope = parsed.data;
+  if (envelope.type === 'url_verification') return { ok: true, value: envelope };
+  const routingTs = routingTsOf(envelope.event);
+  if (routingTs === undefined)
+    return { ok: false, error: `malformed envelope: ${envelope.event.type} event without a ts` };
+  return {
+    ok: true,
+    value: {
+      type: 'event_callback',
+      eventId: envelope.event_id,
+      eventTime: envelope.event_time,
+      teamId: envelope.team_id,
+      routingTs,
+      event: envelope.event,
+    },
+  };
+}
+
+/** "1793577600.000100": only a well-formed ts can be mapped to a week. */
+const tsSchema = z.string().regex(/^\d+\.\d+$/);
+const optionalTs = tsSchema.optional().catch(undefined);
+
+const routingFieldsSchema = z.object({
+  type: z.string(),
+  subtype: z.string().optional().catch(undefined),
+  ts: optionalTs,
+  event_ts: optionalTs,
+  deleted_ts: optionalTs,
+  message: z.object({ ts: optionalTs }).optional().catch(undefined),
+  item: z.object({ ts: optionalTs }).optional().catch(undefined),
+});
+
+/**
+ * The ts of the message an event is about, so a reply, its edits, its deletion and every reaction on it are
+ * routed to the same month. Undefined when Slack sent none of the expected fields (or not as a ts).
+ */
+export function routingTsOf(rawEvent: unknown): SlackTs | undefined {
+  const parsed = routingFieldsSchema.safeParse(rawEvent);
+  if (!parsed.success) return undefined;
+  const event = parsed.data;
+  if (event.type === 'message') {
+    if (event.subtype === 'message_changed') return event.message?.ts ?? event.event_ts;
+    if (event.subtype === 'message_deleted') return event.deleted_ts ?? event.event_ts;
+    return event.ts ?? event.event_ts;
+  }
+  if (event.type === 'reaction_added' || event.type === 'reaction_removed')
+    return event.item?.ts ?? event.event_ts;
+  return event.event_ts;
+}
+
+export interface NormalizeContext {
+  channelId: string;
+  /** The app's own bot user (auth.test); undefined in dry run. */
+  botUserId?: string;
+}
+
+export type Normalized = { event: ChallengeEvent } | { ignored: string };
+
+/** Subtypes that are a member's own message: plain, "also send to channel", with a file. */
+const MEMBER_MESSAGE_SUBTYPES = new Set([undefined, 'thread_broadcast', 'file_share']);
+
+const messageSchema = z.object({
+  subtype: z.string().optional(),
+  user: z.string().optional(),
+  bot_id: z.string().optional(),
+  text: z.string().optional(),
+  ts: z.string(),
+  thread_ts: z.string().optional(),
+  edited: z.object({ ts: z.string() }).optional(),
+  blocks: z.array(z.unknown()).optional(),
+  attachments: z.array(z.unknown()).optional(),
+});
+type SlackMessage = z.infer<typeof messageSchema>;
+
+const messageEventSchema = z.object({
+  type: z.literal('message'),
+  subtype: z.string().optional(),
+  channel: z.string(),
+  event_ts: z.string().optional(),
+});
+const postedSchema = messageSchema.extend({ channel: z.string(), event_ts: z.string().optional() });
+const changedSchema = z.object({
+  channel: z.string(),
+  ts: z.string(),
+  event_ts: z.string().optional(),
+  message: messageSchema,
+});
+const deletedSchema = z.object({
+  channel: z.string(),
+  ts: z.string(),
+  event_ts: z.string().optional(),
+  deleted_ts: z.string(),
+});
+const reactionSchema = z.object({
+  type: z.enum(['reaction_added', 'reaction_removed']),
+  user: z.string(),
+  reaction: z.string(),
+  item: z.object({ type: z.string(), channel: z.string().optional(), ts: z.string().optional() }),
+  event_ts: z.string(),
+});
+
+export function normalizeEvent(rawEvent: unknown, eventId: string, ctx: NormalizeContext): Normalized {
+  const type = z.object({ type: z.string() }).safeParse(rawEvent);
+  if (!type.success) return { ignored: 'event without a type' };
+  switch (type.data.type) {
+    case 'message':
+      return normalizeMessageEvent(rawEvent, eventId, ctx);
+    case 'reaction_added':
+    case 'reaction_removed':
+      return normalizeReaction(rawEvent, eventId, ctx);
+    default:
+      return { ignored: `unsupported event type ${type.data.type}` };
+  }
+}
+
+function normalizeMessageEvent(rawEvent: unknown, eventId: string, ctx: NormalizeContext): Normalized {
+  const header = messageEventSchema.safeParse(rawEvent);
+  if (!header.success) return { ignored: 'malformed message event' };
+  const { subtype, channel } = header.data;
+  if (channel !== ctx.channelId) return { ignored: 'other channel' };
+
+  if (subtype === 'message_changed') {
+    const parsed = changedSchema.safeParse(rawEvent);
+    if (!parsed.success) return { ignored: 'malformed message_changed event' };
+    const { message, event_ts, ts } = parsed.data;
+    const author = authorOf(message, ctx);
+    if ('ignored' in author) return author;
+    return {
+      event: {
+        kind: 'message_edited',
+        eventId,
+        eventTs: event_ts ?? ts,
+        channel,
+        ts: message.ts,
+        ...threadOf(message),
+        user: author.user,
+        // An unfurl also arrives as message_changed, without `edited`: it is the original version.
+        content: contentOf(message, message.edited?.ts ?? message.ts),
+      },
+    };
+  }
+
+  if (subtype === 'message_deleted') {
+    const parsed = deletedSchema.safeParse(rawEvent);
+    if (!parsed.success) return { ignored: 'malformed message_deleted event' };
+    const { deleted_ts, event_ts, ts } = parsed.data;
+    return { event: { kind: 'message_deleted', eventId, eventTs: event_ts ?? ts, channel, ts: deleted_ts } };
+  }
+
+  const parsed = postedSchema.safeParse(rawEvent);
+  if (!parsed.success) return { ignored: 'malformed message event' };
+  const message = parsed.data;
+  const author = authorOf(message, ctx);
+  if ('ignored' in author) return author;
+  return {
+    event: {
+      kind: 'message_posted',
+      eventId,
+      eventTs: message.event_ts ?? message.ts,
+      channel,
+      ts: message.ts,
+      ...threadOf(message),
+      user: author.user,
+      content: contentOf(message, message.ts),
+    },
+  };
+}
+
+/** The member who wrote the message, or why it is not a member's own message. */
+function authorOf(message: SlackMessage, ctx: NormalizeContext): { user: string } | { ignored: string } {
+  if (message.bot_id !== undefined || message.subtype === 'bot_message') return { ignored: 'bot message' };
+  if (!MEMBER_MESSAGE_SUBTYPES.has(message.subtype)) {
+    return { ignored: `unsupported event type message/${message.subtype}` };
+  }
+  if (!message.user) return { ignored: 'message without a user' };
+  if (message.user === ctx.botUserId) return { ignored: "the app's own message" };
+  return { user: message.user };
+}
+
+/** A thread parent carries thread_ts === ts; only a reply gets a threadTs. */
+function threadOf(message: SlackMessage): { threadTs?: SlackTs } {
+  return message.thread_ts !== undefined && message.thread_ts !== message.ts
+    ? { threadTs: message.thread_ts }
+    : {};
+}
+
+function contentOf(message: SlackMessage, versionTs: SlackTs): MessageContent {
+  return { text: message.text ?? '', blockUrls: linkUrlsOf(message), versionTs };
+}
+
+/** URLs of rich-text `link` elements at any depth, then of link unfurls (attachments). */
+function linkUrlsOf(message: SlackMessage): string[] {
+  const urls = new Set<string>();
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) {
+      for (const child of node) walk(child);
+      return;
+    }
+    if (typeof node !== 'object' || node === null) return;
+    const { type, url, elements } = node as { type?: unknown; url?: unknown; elements?: unknown };
+    if (type === 'link' && typeof url === 'string') urls.add(url);
+    walk(elements);
+  };
+  walk(message.blocks);
+  for (const attachment of message.attachments ?? []) {
+    if (typeof attachment !== 'object' || attachment === null) continue;
+    const { from_url, original_url } = attachment as { from_url?: unknown; original_url?: unknown };
+    if (typeof from_url === 'string') urls.add(from_url);
+    if (typeof original_url === 'string') urls.add(original_url);
+  }
+  return [...urls];
+}
+
+function normalizeReaction(rawEvent: unknown, eventId: string, ctx: NormalizeContext): Normalized {
+  const parsed = reactionSchema.safeParse(rawEvent);
+  if (!parsed.success) return { ignored: 'malformed reaction event' };
+  const { type, user, reaction, item, event_ts } = parsed.data;
+  if (item.type !== 'message' || item.ts === undefined) return { ignored: 'reaction not on a message' };
+  if (item.channel !== ctx.channelId) return { ignored: 'other channel' };
+  if (!isThumbsUp(reaction)) return { ignored: 'not a thumbs-up' };
+  if (user === ctx.botUserId) return { ignored: "the app's own reaction" };
+  return {
+    event: {
+      kind: 'reaction',
+      eventId,
+      eventTs: event_ts,
+      channel: item.channel,
+      itemTs: item.ts,
+      user,
+      added: type === 'reaction_added',
+    },
+  };
+}

@@ -1,0 +1,239 @@
+/**
+ * A loopback fake of the few Slack Web API methods the bot calls, for tests in-process or for an app started as
+ * a child process with SLACK_API_URL set to `url`. Importing this module starts nothing.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface SlackCall {
+  method: string;
+  /** Request arguments; JSON-valued form fields (blocks, attachments, metadata) are decoded. */
+  args: Record<string, unknown>;
+  /** Whether the fake answered this request with `ok: true`. */
+  ok: boolean;
+}
+
+export type SlackFailure = { status: 429; retryAfterSec: number } | { status: 500 } | { error: string };
+
+export interface FakeUser {
+  name: string;
+  isBot: boolean;
+}
+
+export interface FakeSlackOptions {
+  /** When set, requests with another bearer token get `invalid_auth`. */
+  token?: string;
+  botUserId?: string;
+  /** Clock for generated message ts (defaults to Date.now), so tests can post "in" a chosen week. */
+  now?: () => number;
+}
+
+export interface FakeSlack {
+  /** Base URL for WebClient's slackApiUrl / SLACK_API_URL, ending with `/api/`. */
+  url: string;
+  /** Every request received, in order, failed ones included. */
+  calls: SlackCall[];
+  /** The next `times` calls of `method` fail this way. */
+  failNext(method: string, failure: SlackFailure, times?: number): void;
+  /** What users.info answers for `id`; unknown users are humans named by their id. */
+  setUser(id: string, user: FakeUser): void;
+  /** Resolves with the first call (past or future) matching `predicate`. */
+  waitFor(predicate: (call: SlackCall) => boolean, timeoutMs?: number): Promise<SlackCall>;
+  close(): Promise<void>;
+}
+
+/** Form fields WebClient JSON-encodes because their values are objects or arrays. */
+const JSON_FORM_FIELDS = new Set(['blocks', 'attachments', 'metadata']);
+
+type SlackAnswer = { status: number; body: unknown; headers?: Record<string, string> };
+
+export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<FakeSlack> {
+  const botUserId = options.botUserId ?? 'UBOT';
+  const now = options.now ?? Date.now;
+  const calls: SlackCall[] = [];
+  const failures = new Map<string, SlackFailure[]>();
+  const users = new Map<string, FakeUser>();
+  const waiters = new Set<{ predicate: (call: SlackCall) => boolean; resolve: (call: SlackCall) => void }>();
+  let lastTsMicros = 0;
+
+  /** Slack ts: seconds.microseconds, strictly increasing across calls. */
+  function nextTs(): string {
+    lastTsMicros = Math.max(lastTsMicros + 1, now() * 1000);
+    const seconds = Math.floor(lastTsMicros / 1_000_000);
+    return `${seconds}.${String(lastTsMicros % 1_000_000).padStart(6, '0')}`;
+  }
+
+  function answer(
+    method: string,
+    args: Record<string, unknown>,
+    authorization: string | undefined,
+  ): SlackAnswer {
+    const failure = failures.get(method)?.shift();
+    if (failure && 'status' in failure && failure.status === 429) {
+      return {
+        status: 429,
+        headers: { 'retry-after': String(failure.retryAfterSec) },
+        body: { ok: false, error: 'ratelimited' },
+      };
+    }
+    if (failure && 'status' in failure) return { status: failure.status, body: 'Internal Server Error' };
+    if (failure) return { status: 200, body: { ok: false, error: failure.error } };
+
+    if (!authorization?.startsWith('Bearer '))
+      return { status: 200, body: { ok: false, error: 'not_authed' } };
+    if (options.token !== undefined && authorization !== `Bearer ${options.token}`) {
+      return { status: 200, body: { ok: false, error: 'invalid_auth' } };
+    }
+    return { status: 200, body: respond(method, args) };
+  }
+
+  function respond(method: string, args: Record<string, unknown>): Record<string, unknown> {
+    switch (method) {
+      case 'auth.test':
+        return {
+          ok: true,
+          url: 'https://fake.slack.com/',
+          team: 'Fake Team',
+          user: 'til-bot',
+          team_id: 'TFAKE',
+          user_id: botUserId,
+          bot_id: 'BBOT',
+          is_enterprise_install: false,
+        };
+      case 'chat.postMessage': {
+        if (typeof args.channel !== 'string') return { ok: false, error: 'channel_not_found' };
+        if (typeof args.text !== 'string' && args.blocks === undefined)
+          return { ok: false, error: 'no_text' };
+        const ts = nextTs();
+        return {
+          ok: true,
+          channel: args.channel,
+          ts,
+          message: {
+            type: 'message',
+            user: botUserId,
+            bot_id: 'BBOT',
+            text: args.text,
+            ts,
+            thread_ts: args.thread_ts,
+          },
+        };
+      }
+      case 'conversations.open': {
+        const [user] = typeof args.users === 'string' ? args.users.split(',') : [];
+        if (!user) return { ok: false, error: 'users_list_not_supplied' };
+        return { ok: true, channel: { id: `D${user}` } };
+      }
+      case 'users.info': {
+        if (typeof args.user !== 'string') return { ok: false, error: 'user_not_found' };
+        const { name, isBot } = users.get(args.user) ?? { name: args.user, isBot: false };
+        return {
+          ok: true,
+          user: {
+            id: args.user,
+            name: name.toLowerCase(),
+            real_name: name,
+            is_bot: isBot,
+            profile: { display_name: name, real_name: name },
+          },
+        };
+      }
+      case 'chat.getPermalink': {
+        if (typeof args.channel !== 'string' || typeof args.message_ts !== 'string') {
+          return { ok: false, error: 'message_not_found' };
+        }
+        const permalink = `https://fake.slack.com/archives/${args.channel}/p${args.message_ts.replace('.', '')}`;
+        return { ok: true, channel: args.channel, permalink };
+      }
+      default:
+        return { ok: false, error: 'unknown_method' };
+    }
+  }
+
+  function record(call: SlackCall) {
+    calls.push(call);
+    for (const waiter of waiters) {
+      if (waiter.predicate(call)) waiter.resolve(call);
+    }
+  }
+
+  async function handle(request: IncomingMessage, response: ServerResponse) {
+    const method = new URL(request.url ?? '/', 'http://fake').pathname.match(/^\/api\/([\w.]+)$/)?.[1];
+    if (request.method !== 'POST' || method === undefined) {
+      response.writeHead(404).end();
+      return;
+    }
+    const args = parseArgs(await readBody(request), request.headers['content-type']);
+    const { status, body, headers } = answer(method, args, request.headers.authorization);
+    const ok = status === 200 && (body as { ok?: unknown }).ok === true;
+    record({ method, args, ok });
+    const text = typeof body === 'string' ? body : JSON.stringify(body);
+    const contentType = typeof body === 'string' ? 'text/plain' : 'application/json; charset=utf-8';
+    response.writeHead(status, { 'content-type': contentType, ...headers }).end(text);
+  }
+
+  const server = createServer((request, response) => {
+    handle(request, response).catch((error: unknown) => {
+      response.writeHead(500, { 'content-type': 'text/plain' }).end(String(error));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://127.0.0.1:${port}/api/`,
+    calls,
+    failNext(method, failure, times = 1) {
+      const queued = failures.get(method) ?? [];
+      for (let i = 0; i < times; i++) queued.push(failure);
+      failures.set(method, queued);
+    },
+    setUser(id, user) {
+      users.set(id, user);
+    },
+    waitFor(predicate, timeoutMs = 5_000) {
+      const seen = calls.find(predicate);
+      if (seen) return Promise.resolve(seen);
+      return new Promise<SlackCall>((resolve, reject) => {
+        const waiter = {
+          predicate,
+          resolve: (call: SlackCall) => {
+            clearTimeout(timer);
+            waiters.delete(waiter);
+            resolve(call);
+          },
+        };
+        const timer = setTimeout(() => {
+          waiters.delete(waiter);
+          const methods = calls.map((call) => call.method).join(', ') || 'none';
+          reject(new Error(`fake Slack: no matching call within ${timeoutMs} ms (calls so far: ${methods})`));
+        }, timeoutMs);
+        waiters.add(waiter);
+      });
+    },
+    close() {
+      return new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        // fetch keeps connections alive; without this close() would wait for them to time out.
+        server.closeAllConnections();
+      });
+    },
+  };
+}
+
+async function readBody(request: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** WebClient posts form-urlencoded fields (objects JSON-encoded); other clients may post JSON. */
+function parseArgs(body: string, contentType: string | undefined): Record<string, unknown> {
+  if (contentType?.startsWith('application/json'))
+    return body ? (JSON.parse(body) as Record<string, unknown>) : {};
+  const args: Record<string, unknown> = {};
+  for (const [key, value] of new URLSearchParams(body)) {
+    args[key] = JSON_FORM_FIELDS.has(key) ? JSON.parse(value) : value;
+  }
+  return args;
+}
