@@ -110,6 +110,11 @@ export interface SubmissionState {
   content?: MessageContent;
   /** Accepted blog links in the latest content. */
   links: string[];
+  /**
+   * Whether each content version seen (by versionTs) had accepted links. Kept so that linkedSince comes out
+   * the same whatever order edits are processed in; bounded by the number of edits of one message.
+   */
+  linksByVersion: Record<SlackTs, boolean>;
   /** versionTs of the content version since which the links have been continuously present. */
   linkedSince?: SlackTs;
   deleted: boolean;
@@ -129,7 +134,7 @@ export type Effect =
     }
   | {
       kind: 'like_dm';
-      /** Stable id: reply ts + counted likes after the change. */
+      /** Stable id: reply ts, the reaction mark that changed (user, eventTs) and the counted likes after it. */
       id: string;
       weekKey: WeekKey;
       userId: UserId;
