@@ -89,7 +89,9 @@ const envSchema = z.object({
     'must be a comma-separated list of Slack user ids such as U0123ABCD',
   ),
   LOCALE: z.enum(['ko', 'en'], { error: 'must be "ko" or "en"' }).default('ko'),
-  SLACK_SIGNING_SECRET: z.string({ error: 'is required (Slack app → Basic Information → Signing Secret)' }).min(1),
+  SLACK_SIGNING_SECRET: z
+    .string({ error: 'is required (Slack app → Basic Information → Signing Secret)' })
+    .min(1),
   SLACK_BOT_TOKEN: optionalText.refine(
     (t) => t === undefined || t.startsWith('xoxb-'),
     'must be a bot token starting with xoxb-',
@@ -109,7 +111,9 @@ const envSchema = z.object({
     .int()
     .min(0)
     .default(60),
-  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error'], { error: 'must be debug, info, warn or error' }).default('info'),
+  LOG_LEVEL: z
+    .enum(['debug', 'info', 'warn', 'error'], { error: 'must be debug, info, warn or error' })
+    .default('info'),
   COSMOS_ENDPOINT: z.url().optional(),
   COSMOS_DATABASE: z.string().default('til'),
   COSMOS_CONTAINER: z.string().default('challenge'),
@@ -120,7 +124,9 @@ const envSchema = z.object({
 
 /** Parses the environment; throws ConfigError listing every problem at once. */
 export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | undefined>): AppConfig {
-  const blankAsMissing = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const blankAsMissing = Object.fromEntries(
+    Object.entries(env).filter(([, v]) => v !== undefined && v !== ''),
+  );
   const parsed = envSchema.safeParse(blankAsMissing);
   if (!parsed.success) {
     throw new ConfigError(
@@ -129,12 +135,18 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
   }
   const e = parsed.data;
   const azureProblems: string[] = [];
-  if (e.COSMOS_ENDPOINT && !e.SERVICEBUS_NAMESPACE) azureProblems.push('SERVICEBUS_NAMESPACE is required with COSMOS_ENDPOINT');
-  if (e.SERVICEBUS_NAMESPACE && !e.COSMOS_ENDPOINT) azureProblems.push('COSMOS_ENDPOINT is required with SERVICEBUS_NAMESPACE');
+  if (e.COSMOS_ENDPOINT && !e.SERVICEBUS_NAMESPACE)
+    azureProblems.push('SERVICEBUS_NAMESPACE is required with COSMOS_ENDPOINT');
+  if (e.SERVICEBUS_NAMESPACE && !e.COSMOS_ENDPOINT)
+    azureProblems.push('COSMOS_ENDPOINT is required with SERVICEBUS_NAMESPACE');
   if (azureProblems.length > 0) throw new ConfigError(azureProblems);
   const [hour, minute] = e.POST_TIME.split(':').map(Number) as [number, number];
   return {
-    rules: { timeZone: e.TIME_ZONE, allowedBlogHosts: e.ALLOWED_BLOG_HOSTS, countSelfLikes: e.COUNT_SELF_LIKES },
+    rules: {
+      timeZone: e.TIME_ZONE,
+      allowedBlogHosts: e.ALLOWED_BLOG_HOSTS,
+      countSelfLikes: e.COUNT_SELF_LIKES,
+    },
     channelId: e.TIL_CHANNEL_ID,
     postTime: { hour, minute },
     dashboardUrl: e.DASHBOARD_URL,

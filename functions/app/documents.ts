@@ -25,6 +25,17 @@ export interface WeekDoc extends Doc {
 }
 export const weekDocId = (weekKey: WeekKey) => `week:${weekKey}`;
 
+/**
+ * Thread ts → week, in the partition of the thread ts's own routing month (where its replies' events look).
+ * Written before the week records its thread, so a reply can always find its week.
+ */
+export interface ThreadDoc extends Doc {
+  type: 'thread';
+  weekKey: WeekKey;
+  threadTs: SlackTs;
+}
+export const threadDocId = (threadTs: SlackTs) => `thread:${threadTs}`;
+
 /** One reply (or a message known so far only through 👍 reactions), with its pending side effects. */
 export interface SubmissionDoc extends Doc {
   type: 'submission';

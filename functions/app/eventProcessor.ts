@@ -3,19 +3,19 @@ import type { SlackPort } from '../adapters/slack/slack.js';
 import type { Store } from '../adapters/store/store.js';
 import { updateDocument } from '../adapters/store/updateWithRetry.js';
 import type { AppConfig } from '../config.js';
-import { monthOfWeekKey, routingMonth, weekByKey, weekOfTs } from '../domain/calendar.js';
+import { monthOfWeekKey, routingMonth, routingMonthOfTs, weekByKey } from '../domain/calendar.js';
 import { applyEvent, countedLikes, countsForWeek, transitionEffects } from '../domain/submission.js';
 import type { ChallengeEvent, Effect, SubmissionState, Week } from '../domain/types.js';
 import type { Templates } from '../messages/templates.js';
 import { normalizeEvent } from '../slack/envelope.js';
 import {
-  type ParticipationDoc,
-  type SubmissionDoc,
-  type WeekDoc,
   monthPartition,
+  type ParticipationDoc,
   participationDocId,
+  type SubmissionDoc,
   submissionDocId,
-  weekDocId,
+  type ThreadDoc,
+  threadDocId,
 } from './documents.js';
 import type { Logger } from './logger.js';
 import type { MemberDirectory } from './memberDirectory.js';
@@ -45,9 +45,9 @@ export function createEventProcessor(deps: EventProcessorDeps) {
   async function threadWeekOf(event: ChallengeEvent): Promise<Week | undefined> {
     if (event.kind !== 'message_posted' && event.kind !== 'message_edited') return undefined;
     if (!event.threadTs || event.threadTs === event.ts) return undefined;
-    const week = weekOfTs(event.threadTs, rules.timeZone);
-    const weekDoc = await store.read<WeekDoc>(monthPartition(channelId, week.month), weekDocId(week.key));
-    return weekDoc?.doc.threadTs === event.threadTs ? week : undefined;
+    const pk = monthPartition(channelId, routingMonthOfTs(event.threadTs, rules.timeZone));
+    const thread = await store.read<ThreadDoc>(pk, threadDocId(event.threadTs));
+    return thread ? weekByKey(thread.doc.weekKey, rules.timeZone) : undefined;
   }
 
   async function apply(event: ChallengeEvent, threadWeek: Week | undefined) {
@@ -63,7 +63,11 @@ export function createEventProcessor(deps: EventProcessorDeps) {
       if (before && isDeepStrictEqual(before, after)) return undefined;
       const week = after.weekKey ? weekByKey(after.weekKey, rules.timeZone) : undefined;
       const outbox = current?.outbox ?? [];
-      const effects = transitionEffects(before, after, { config: rules, week, memberAlreadyBroadcast: false });
+      const effects = transitionEffects(before, after, {
+        config: rules,
+        week,
+        memberAlreadyBroadcast: false,
+      });
       return {
         id: submissionDocId(targetTs),
         pk,

@@ -1,9 +1,9 @@
 import type { Store } from '../adapters/store/store.js';
 import type { AppConfig } from '../config.js';
-import { weekByKey } from '../domain/calendar.js';
 import { monthResult } from '../domain/awards.js';
+import { weekByKey } from '../domain/calendar.js';
 import type { MonthKey, MonthResult, UserId, Week } from '../domain/types.js';
-import { type SubmissionDoc, type WeekDoc, monthPartition } from './documents.js';
+import { monthPartition, type SubmissionDoc, type WeekDoc } from './documents.js';
 import type { MemberDirectory } from './memberDirectory.js';
 
 /** GET /api/stats response (SPEC 3.2). */

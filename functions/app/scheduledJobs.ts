@@ -1,18 +1,33 @@
 import type { SlackPort } from '../adapters/slack/slack.js';
 import { ConflictError, PreconditionFailedError, type Store } from '../adapters/store/store.js';
 import type { AppConfig } from '../config.js';
+import { routingMonthOfTs } from '../domain/calendar.js';
 import { dueJobs } from '../domain/schedule.js';
 import type { MonthKey, Week } from '../domain/types.js';
 import type { Templates } from '../messages/templates.js';
 import type { AdminAlerts } from './adminAlerts.js';
-import { type AwardDoc, awardDocId, monthPartition, type WeekDoc, weekDocId } from './documents.js';
+import {
+  type AwardDoc,
+  awardDocId,
+  monthPartition,
+  type ThreadDoc,
+  threadDocId,
+  type WeekDoc,
+  weekDocId,
+} from './documents.js';
 import { describeError, type Logger } from './logger.js';
 import { loadMonth } from './monthStats.js';
 
 /** How long a claim protects a post in progress; after that a crashed poster's claim may be taken over. */
 const CLAIM_MS = 2 * 60_000;
 
-export type JobOutcome = 'posted' | 'already-posted' | 'claimed-elsewhere' | 'failed' | 'not-due' | 'nothing-to-award';
+export type JobOutcome =
+  | 'posted'
+  | 'already-posted'
+  | 'claimed-elsewhere'
+  | 'failed'
+  | 'not-due'
+  | 'nothing-to-award';
 
 export interface TickReport {
   now: string;
@@ -70,14 +85,19 @@ async function postClaimed<T extends Claimable>(
 ): Promise<JobOutcome> {
   try {
     const recorded = await post();
-    await deps.store.replace({ ...doc, ...recorded, status: 'posted', postedAt: new Date(nowMs).toISOString() }, etag);
+    await deps.store.replace(
+      { ...doc, ...recorded, status: 'posted', postedAt: new Date(nowMs).toISOString() },
+      etag,
+    );
     deps.log.info(`${job}: posted`);
     return 'posted';
   } catch (error) {
     deps.log.error(`${job}: failed: ${describeError(error)}`);
     await deps.store
       .replace({ ...doc, claimExpiresAt: new Date(0).toISOString() }, etag)
-      .catch((releaseError) => deps.log.warn(`${job}: could not release claim: ${describeError(releaseError)}`));
+      .catch((releaseError) =>
+        deps.log.warn(`${job}: could not release claim: ${describeError(releaseError)}`),
+      );
     await deps.alerts.scheduledPostFailed({ job, reason: describeError(error) });
     return 'failed';
   }
@@ -86,6 +106,19 @@ async function postClaimed<T extends Claimable>(
 export function createScheduledJobs(deps: ScheduledJobsDeps) {
   const { store, slack, config, templates } = deps;
   const { channelId } = config;
+
+  async function recordThread(threadTs: string, week: Week) {
+    const thread: ThreadDoc = {
+      id: threadDocId(threadTs),
+      pk: monthPartition(channelId, routingMonthOfTs(threadTs, config.rules.timeZone)),
+      type: 'thread',
+      weekKey: week.key,
+      threadTs,
+    };
+    await store.create(thread).catch((error) => {
+      if (!(error instanceof ConflictError)) throw error;
+    });
+  }
 
   async function weeklyPost(week: Week, nowMs: number): Promise<JobOutcome> {
     const doc: WeekDoc = {
@@ -112,6 +145,7 @@ export function createScheduledJobs(deps: ScheduledJobsDeps) {
           footer: config.weeklyFooter,
         }),
       });
+      await recordThread(ts, week);
       return { threadTs: ts };
     });
   }

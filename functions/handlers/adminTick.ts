@@ -4,7 +4,9 @@ import { z } from 'zod';
 import type { ScheduledJobs } from '../app/scheduledJobs.js';
 import { readBodyWithLimit } from './readBody.js';
 
-const tickBody = z.object({ now: z.iso.datetime({ offset: true, error: 'now must be an ISO-8601 instant' }) });
+const tickBody = z.object({
+  now: z.iso.datetime({ offset: true, error: 'now must be an ISO-8601 instant' }),
+});
 
 function bearerMatches(header: string | null, token: string): boolean {
   const presented = Buffer.from(header?.startsWith('Bearer ') ? header.slice(7) : '');

@@ -2,7 +2,7 @@ import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/fu
 import type { QueueSender } from '../adapters/queue/queue.js';
 import type { QueuedEvent } from '../app/queuedEvent.js';
 import { routingMonthOfTs } from '../domain/calendar.js';
-import { parseEnvelope, routingTsOf } from '../slack/envelope.js';
+import { parseEnvelope } from '../slack/envelope.js';
 import { verifySlackSignature } from '../slack/verifySignature.js';
 import { BodyTooLargeError, readBodyWithLimit } from './readBody.js';
 
@@ -49,14 +49,19 @@ export function createSlackEventsHandler(deps: SlackEventsDeps) {
     } catch {
       return text(400, 'body is not JSON');
     }
+    // Slack tells us it is rate-limiting its deliveries to this app; nothing to enqueue, nothing to retry.
+    if ((json as { type?: unknown } | null)?.type === 'app_rate_limited') {
+      context.warn('slack-events: Slack reports app_rate_limited; some events were not delivered');
+      return text(200, 'ok');
+    }
     const envelope = parseEnvelope(json);
     if (!envelope.ok) return text(400, envelope.error);
     if (envelope.value.type === 'url_verification') {
       return { status: 200, jsonBody: { challenge: envelope.value.challenge } };
     }
-    const { eventId, eventTime, event } = envelope.value;
-    const sessionId = routingMonthOfTs(routingTsOf(event), deps.timeZone);
-    const body: QueuedEvent = { eventId, eventTime, event: event as QueuedEvent['event'] };
+    const { eventId, eventTime, event, routingTs } = envelope.value;
+    const sessionId = routingMonthOfTs(routingTs, deps.timeZone);
+    const body: QueuedEvent = { eventId, eventTime, event };
     await deps.queue.send({
       messageId: eventId,
       sessionId,

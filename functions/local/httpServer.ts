@@ -2,11 +2,17 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
-import { HttpRequest, type HttpResponseInit, InvocationContext } from '@azure/functions';
+import azureFunctions, { type HttpResponseInit } from '@azure/functions';
 import type { Logger } from '../app/logger.js';
 import { MAX_BODY_BYTES } from '../handlers/readBody.js';
 
-export type HttpHandler = (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit>;
+// The package is CommonJS without named-export hints, so its classes come from the default export.
+const { HttpRequest, InvocationContext } = azureFunctions;
+
+export type HttpHandler = (
+  request: azureFunctions.HttpRequest,
+  context: azureFunctions.InvocationContext,
+) => Promise<HttpResponseInit>;
 
 export interface Route {
   method: string | string[];
@@ -105,7 +111,10 @@ export function createHttpServer(options: { routes: Route[]; staticRoot?: string
           if (await serveStatic(staticRoot, url.pathname, res)) return;
         }
         const known = routes.some((r) => r.path === url.pathname);
-        return await writeResponse(res, { status: known ? 405 : 404, body: known ? 'method not allowed' : 'not found' });
+        return await writeResponse(res, {
+          status: known ? 405 : 404,
+          body: known ? 'method not allowed' : 'not found',
+        });
       }
       const bytes = await readLimited(req, MAX_BODY_BYTES);
       const request = new HttpRequest({

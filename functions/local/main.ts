@@ -1,7 +1,7 @@
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { defaultQueueOptions } from '../adapters/queue/queue.js';
 import { openEmbeddedQueue } from '../adapters/queue/embeddedQueue.js';
+import { defaultQueueOptions } from '../adapters/queue/queue.js';
 import { openFileStore } from '../adapters/store/fileStore.js';
 import { consoleLogger, describeError } from '../app/logger.js';
 import { createServices, slackFor } from '../app/services.js';
@@ -56,7 +56,9 @@ async function main() {
   });
 
   const tick = () =>
-    services.jobs.runDue(Date.now()).catch((error) => log.error(`scheduler tick failed: ${describeError(error)}`));
+    services.jobs
+      .runDue(Date.now())
+      .catch((error) => log.error(`scheduler tick failed: ${describeError(error)}`));
   const interval = config.local.schedulerIntervalSeconds;
   const timer = interval > 0 ? setInterval(tick, interval * 1000) : undefined;
 
@@ -65,8 +67,11 @@ async function main() {
     const port = typeof address === 'object' && address ? address.port : config.local.port;
     log.info(`TIL Challenge listening on http://localhost:${port} (data in ${dataDir})`);
     log.info(`Point Slack Event Subscriptions at https://<public-url-for-this-machine>/api/slack/events`);
-    log.info(`Dashboard: http://localhost:${port}/  ·  stats: http://localhost:${port}/api/stats?month=YYYY-MM`);
-    if (!config.slack.botToken) log.info('SLACK_BOT_TOKEN is not set: dry-run mode, Slack calls are printed, not sent');
+    log.info(
+      `Dashboard: http://localhost:${port}/  ·  stats: http://localhost:${port}/api/stats?month=YYYY-MM`,
+    );
+    if (!config.slack.botToken)
+      log.info('SLACK_BOT_TOKEN is not set: dry-run mode, Slack calls are printed, not sent');
     if (timer) void tick();
   });
 

@@ -1,0 +1,106 @@
+import { app, type HttpRequest, type InvocationContext } from '@azure/functions';
+import { DefaultAzureCredential } from '@azure/identity';
+import { createServiceBusSender } from './adapters/queue/serviceBusSender.js';
+import { createCosmosStore } from './adapters/store/cosmosStore.js';
+import { consoleLogger } from './app/logger.js';
+import { createServices, type Services, slackFor } from './app/services.js';
+import { loadConfig } from './config.js';
+import type { Delivery } from './handlers/processEvent.js';
+
+/**
+ * The Azure Functions entry: every function is registered here, around the same handlers `npm start` serves.
+ * Services are built once per instance, on first use, with managed identity (no keys, no connection strings).
+ */
+let services: Promise<Services> | undefined;
+
+function azureServices(): Promise<Services> {
+  services ??= (async () => {
+    const config = loadConfig(process.env);
+    if (!config.azure) throw new Error('COSMOS_ENDPOINT and SERVICEBUS_NAMESPACE must be set in Azure');
+    const log = consoleLogger(config.logLevel);
+    const credential = new DefaultAzureCredential({
+      managedIdentityClientId: config.azure.managedIdentityClientId,
+    });
+    const store = await createCosmosStore({
+      endpoint: config.azure.cosmosEndpoint,
+      database: config.azure.cosmosDatabase,
+      container: config.azure.cosmosContainer,
+      credential,
+    });
+    const queue = createServiceBusSender.fromNamespace(
+      config.azure.serviceBusNamespace,
+      config.azure.serviceBusQueue,
+      credential,
+    );
+    return createServices(config, { store, queue, slack: slackFor(config, log), log, now: Date.now });
+  })();
+  return services;
+}
+
+function deliveryOf(context: InvocationContext): Delivery {
+  return {
+    messageId: String(context.triggerMetadata?.messageId ?? context.invocationId),
+    deliveryCount: Number(context.triggerMetadata?.deliveryCount ?? 1),
+  };
+}
+
+const http =
+  (pick: (s: Services) => (request: HttpRequest, context: InvocationContext) => Promise<unknown>) =>
+  async (request: HttpRequest, context: InvocationContext) =>
+    pick(await azureServices())(request, context) as ReturnType<Services['stats']>;
+
+app.http('slack-events', {
+  route: 'slack/events',
+  methods: ['POST'],
+  authLevel: 'anonymous',
+  handler: http((s) => s.slackEvents),
+});
+
+app.http('stats', {
+  route: 'stats',
+  methods: ['GET', 'OPTIONS'],
+  authLevel: 'anonymous',
+  handler: http((s) => s.stats),
+});
+
+app.http('months', {
+  route: 'months',
+  methods: ['GET', 'OPTIONS'],
+  authLevel: 'anonymous',
+  handler: http((s) => s.months),
+});
+
+// The Functions host reserves routes under /api/admin, so the tick lives at /api/ops/tick in Azure.
+app.http('ops-tick', {
+  route: 'ops/tick',
+  methods: ['POST'],
+  authLevel: 'anonymous',
+  handler: http((s) => s.adminTick),
+});
+
+app.serviceBusQueue('process-event', {
+  connection: 'ServiceBusConnection',
+  queueName: '%SERVICEBUS_QUEUE%',
+  isSessionsEnabled: true,
+  handler: async (message: unknown, context: InvocationContext) => {
+    await (await azureServices()).processEvent.process(message, deliveryOf(context));
+  },
+});
+
+// Service Bus moves a message here after maxDeliveryCount failed deliveries; the admins hear about it.
+app.serviceBusQueue('dead-letter-alert', {
+  connection: 'ServiceBusConnection',
+  queueName: '%SERVICEBUS_QUEUE%/$deadletterqueue',
+  handler: async (_message: unknown, context: InvocationContext) => {
+    const reason = String(context.triggerMetadata?.deadLetterReason ?? 'MaxDeliveryCountExceeded');
+    await (await azureServices()).processEvent.deadLettered(deliveryOf(context), reason);
+  },
+});
+
+// UTC NCRONTAB (time zones are not supported on Linux Consumption/Flex); the jobs decide from TIME_ZONE.
+app.timer('scheduled-jobs', {
+  schedule: '0 */5 * * * *',
+  handler: async () => {
+    await (await azureServices()).jobs.runDue(Date.now());
+  },
+});

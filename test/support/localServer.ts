@@ -1,0 +1,117 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { signSlackRequest } from '../../functions/slack/verifySignature.js';
+
+const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+
+export const SIGNING_SECRET = 'e2e-signing-secret-0123456789';
+export const ADMIN_TOKEN = 'e2e-admin-token-0123456789';
+export const CHANNEL = 'C0TIL0001';
+
+export interface LocalServer {
+  url: string;
+  output: string[];
+  /** SIGKILL: no cleanup, no drain. */
+  kill9(): Promise<void>;
+  /** SIGTERM: graceful shutdown; resolves with the exit code. */
+  stop(): Promise<number | null>;
+}
+
+function exited(child: ChildProcess): Promise<number | null> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
+  return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+}
+
+/** Starts `functions/local/main.ts` (what `npm start` runs) as a child process on a free port. */
+export async function startLocalServer(env: Record<string, string>): Promise<LocalServer> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'functions/local/main.ts'], {
+    cwd: repoRoot,
+    env: {
+      PATH: process.env.PATH ?? '',
+      PORT: '0',
+      TIL_CHANNEL_ID: CHANNEL,
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      ADMIN_TOKEN,
+      SCHEDULER_INTERVAL_SECONDS: '0',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output: string[] = [];
+  const url = await new Promise<string>((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      for (const line of chunk.toString().split('\n').filter(Boolean)) {
+        output.push(line);
+        const match = /listening on (http:\/\/localhost:\d+)/.exec(line);
+        if (match?.[1]) resolve(match[1]);
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', (code) =>
+      reject(new Error(`server exited with ${code} before listening:\n${output.join('\n')}`)),
+    );
+  });
+  return {
+    url,
+    output,
+    async kill9() {
+      child.kill('SIGKILL');
+      await exited(child);
+    },
+    async stop() {
+      child.kill('SIGTERM');
+      return exited(child);
+    },
+  };
+}
+
+/** POSTs a Slack Events API body, signed as Slack signs it. */
+export async function postSlackEvent(
+  server: { url: string },
+  body: unknown,
+  options: { retryNum?: number; timestampSec?: number; secret?: string } = {},
+): Promise<Response> {
+  const raw = JSON.stringify(body);
+  const timestamp = String(options.timestampSec ?? Math.floor(Date.now() / 1000));
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    'x-slack-request-timestamp': timestamp,
+    'x-slack-signature': signSlackRequest(options.secret ?? SIGNING_SECRET, timestamp, raw),
+  };
+  if (options.retryNum) {
+    headers['x-slack-retry-num'] = String(options.retryNum);
+    headers['x-slack-retry-reason'] = 'http_timeout';
+  }
+  return fetch(`${server.url}/api/slack/events`, { method: 'POST', headers, body: raw });
+}
+
+export async function tick(server: { url: string }, nowIso: string): Promise<Record<string, unknown>> {
+  const res = await fetch(`${server.url}/api/admin/tick`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ now: nowIso }),
+  });
+  if (res.status !== 200) throw new Error(`tick ${nowIso}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as Record<string, unknown>;
+}
+
+/** Waits until the embedded queue has nothing pending (every accepted event processed or dead-lettered). */
+export async function waitUntilIdle(server: { url: string }, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const health = (await (await fetch(`${server.url}/api/health`)).json()) as { pending: number };
+    if (health.pending === 0) return;
+    if (Date.now() > deadline)
+      throw new Error(`queue still has ${health.pending} pending after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export async function getJson<T>(
+  server: { url: string },
+  path: string,
+): Promise<{ status: number; body: T }> {
+  const res = await fetch(`${server.url}${path}`);
+  return { status: res.status, body: (await res.json()) as T };
+}
