@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import type { SlackPort } from '../adapters/slack/slack.js';
+import type { MessageTag, SlackPort } from '../adapters/slack/slack.js';
 import type { Store } from '../adapters/store/store.js';
 import { updateDocument } from '../adapters/store/updateWithRetry.js';
 import type { AppConfig } from '../config.js';
@@ -101,17 +101,27 @@ export function createEventProcessor(deps: EventProcessorDeps) {
           status: 'pending',
         },
     );
-    const participation = claim.stored?.doc ?? claim.previous;
+    const participation = claim.stored?.doc;
     if (!participation || participation.replyTs !== effect.replyTs || participation.status === 'sent') return;
+    const tag = { type: 'til_broadcast', id: effect.id } as const;
+    // A pending claim this call did not just make was left by a crash: the post may have reached Slack already.
+    const postedBefore = claim.changed
+      ? undefined
+      : await slack.findTaggedMessage(channelId, tag, effect.replyTs);
+    const broadcastTs = postedBefore ?? (await postBroadcast(effect, tag)).ts;
+    await updateDocument<ParticipationDoc>(store, pk, id, (current) =>
+      current ? { ...current, status: 'sent', broadcastTs } : undefined,
+    );
+  }
+
+  async function postBroadcast(effect: Extract<Effect, { kind: 'broadcast' }>, tag: MessageTag) {
     const week = weekByKey(effect.weekKey, rules.timeZone);
     const replyLink = await slack.permalink(channelId, effect.replyTs);
-    const posted = await slack.postMessage({
+    return slack.postMessage({
       channel: channelId,
       text: templates.broadcast({ userId: effect.userId, week, replyLink }),
+      tag,
     });
-    await updateDocument<ParticipationDoc>(store, pk, id, (current) =>
-      current ? { ...current, status: 'sent', broadcastTs: posted.ts } : undefined,
-    );
   }
 
   async function likeDm(effect: Extract<Effect, { kind: 'like_dm' }>) {

@@ -90,8 +90,8 @@ export async function loadMonthStats(
   };
 }
 
-/** Months that have at least one weekly thread, newest first. */
+/** Months that have at least one posted weekly thread, newest first (a claim whose post failed is no data). */
 export async function listMonths(store: Store, channelId: string): Promise<MonthKey[]> {
-  const weeks = await store.query<WeekDoc>({ type: 'week', where: { channel: channelId } });
+  const weeks = await store.query<WeekDoc>({ type: 'week', where: { channel: channelId, status: 'posted' } });
   return [...new Set(weeks.map(({ doc }) => doc.month))].sort().reverse();
 }

@@ -1,4 +1,4 @@
-import type { SlackPort } from '../adapters/slack/slack.js';
+import type { MessageTag, SlackPort } from '../adapters/slack/slack.js';
 import { ConflictError, PreconditionFailedError, type Store } from '../adapters/store/store.js';
 import type { AppConfig } from '../config.js';
 import { routingMonthOfTs } from '../domain/calendar.js';
@@ -56,7 +56,7 @@ async function claim<T extends Claimable>(
   store: Store,
   fresh: T,
   nowMs: number,
-): Promise<{ etag: string } | { outcome: 'already-posted' | 'claimed-elsewhere' }> {
+): Promise<{ etag: string; recoveringSince?: string } | { outcome: 'already-posted' | 'claimed-elsewhere' }> {
   try {
     return { etag: (await store.create(fresh)).etag };
   } catch (error) {
@@ -67,24 +67,35 @@ async function claim<T extends Claimable>(
   if (existing.doc.status === 'posted') return { outcome: 'already-posted' };
   if (Date.parse(existing.doc.claimExpiresAt) > nowMs) return { outcome: 'claimed-elsewhere' };
   try {
-    return { etag: (await store.replace({ ...existing.doc, ...fresh }, existing.etag)).etag };
+    const { etag } = await store.replace({ ...existing.doc, ...fresh }, existing.etag);
+    return { etag, recoveringSince: existing.doc.claimedAt };
   } catch (error) {
     if (error instanceof PreconditionFailedError) return { outcome: 'claimed-elsewhere' };
     throw error;
   }
 }
 
-/** Posts a claimed document's message and records it; on failure releases the claim so a later tick retries. */
+/**
+ * Posts a claimed document's message and records it; on failure releases the claim so a later tick retries.
+ * When taking over an expired claim, first looks for the earlier holder's post (it may have crashed after Slack
+ * accepted it) so the message is not posted twice.
+ */
 async function postClaimed<T extends Claimable>(
   deps: ScheduledJobsDeps,
   doc: T,
-  etag: string,
+  claimed: { etag: string; recoveringSince?: string },
   nowMs: number,
   job: string,
-  post: () => Promise<Partial<T>>,
+  post: (alreadyPostedTs: string | undefined) => Promise<Partial<T>>,
+  tag: MessageTag,
 ): Promise<JobOutcome> {
+  const { etag, recoveringSince } = claimed;
   try {
-    const recorded = await post();
+    const oldestTs = recoveringSince && String(Math.floor(Date.parse(recoveringSince) / 1000) - 60);
+    const alreadyPosted = oldestTs
+      ? await deps.slack.findTaggedMessage(deps.config.channelId, tag, oldestTs)
+      : undefined;
+    const recorded = await post(alreadyPosted);
     await deps.store.replace(
       { ...doc, ...recorded, status: 'posted', postedAt: new Date(nowMs).toISOString() },
       etag,
@@ -135,19 +146,33 @@ export function createScheduledJobs(deps: ScheduledJobsDeps) {
     };
     const claimed = await claim(store, doc, nowMs);
     if ('outcome' in claimed) return claimed.outcome;
-    return postClaimed(deps, doc, claimed.etag, nowMs, `weekly post ${week.key}`, async () => {
-      const { ts } = await slack.postMessage({
-        channel: channelId,
-        text: templates.weeklyPost({
-          week,
-          allowedBlogHosts: config.rules.allowedBlogHosts,
-          dashboardUrl: config.dashboardUrl,
-          footer: config.weeklyFooter,
-        }),
-      });
-      await recordThread(ts, week);
-      return { threadTs: ts };
-    });
+    const tag = { type: 'til_weekly_post', id: week.key } as const;
+    return postClaimed(
+      deps,
+      doc,
+      claimed,
+      nowMs,
+      `weekly post ${week.key}`,
+      async (alreadyPostedTs) => {
+        const ts =
+          alreadyPostedTs ??
+          (
+            await slack.postMessage({
+              channel: channelId,
+              text: templates.weeklyPost({
+                week,
+                allowedBlogHosts: config.rules.allowedBlogHosts,
+                dashboardUrl: config.dashboardUrl,
+                footer: config.weeklyFooter,
+              }),
+              tag,
+            })
+          ).ts;
+        await recordThread(ts, week);
+        return { threadTs: ts };
+      },
+      tag,
+    );
   }
 
   async function monthlyAward(month: MonthKey, nowMs: number): Promise<JobOutcome> {
@@ -167,17 +192,31 @@ export function createScheduledJobs(deps: ScheduledJobsDeps) {
     if ('outcome' in claimed) return claimed.outcome;
     const likesOf = new Map(result.members.map((m) => [m.userId, m.likes]));
     const ranked = (ids: string[]) => ids.map((userId) => ({ userId, likes: likesOf.get(userId) ?? 0 }));
-    return postClaimed(deps, doc, claimed.etag, nowMs, `monthly award ${month}`, async () => {
-      const { ts } = await slack.postMessage({
-        channel: channelId,
-        text: templates.monthlyAward({
-          month,
-          challengers: ranked(result.challengers),
-          specialChallengers: ranked(result.specialChallengers),
-        }),
-      });
-      return { messageTs: ts };
-    });
+    const tag = { type: 'til_monthly_award', id: month } as const;
+    return postClaimed(
+      deps,
+      doc,
+      claimed,
+      nowMs,
+      `monthly award ${month}`,
+      async (alreadyPostedTs) => {
+        const ts =
+          alreadyPostedTs ??
+          (
+            await slack.postMessage({
+              channel: channelId,
+              text: templates.monthlyAward({
+                month,
+                challengers: ranked(result.challengers),
+                specialChallengers: ranked(result.specialChallengers),
+              }),
+              tag,
+            })
+          ).ts;
+        return { messageTs: ts };
+      },
+      tag,
+    );
   }
 
   return {

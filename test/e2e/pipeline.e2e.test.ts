@@ -44,13 +44,17 @@ describe('the bot on one machine, driven by signed Slack requests', () => {
   const stats = async () => (await getJson<MonthStats>(server, '/api/stats?month=2026-11')).body;
 
   beforeAll(async () => {
-    slack = await startFakeSlack({ now: () => Date.parse(MONDAY) });
+    // Slack's clock: Monday 09:00 for the weekly post, then after every reply below (as in real life, the bot
+    // posts after the messages it reacts to).
+    let clock = Date.parse(MONDAY);
+    slack = await startFakeSlack({ now: () => clock });
     dataDir = await makeTempDir('til-e2e');
     server = await startLocalServer(env());
     await tick(server, MONDAY);
     await slack.waitFor(
       (c) => c.method === 'chat.postMessage' && String(c.args.text).includes('*TIL 11월 4주차*'),
     );
+    clock = Date.parse('2026-11-27T00:00:00+09:00');
     const weeks = (await stats()).weeks;
     threadTs = weeks[0]?.threadTs ?? '';
     expect(threadTs).toMatch(/^\d+\.\d+$/);

@@ -55,6 +55,8 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   const users = new Map<string, FakeUser>();
   const waiters = new Set<{ predicate: (call: SlackCall) => boolean; resolve: (call: SlackCall) => void }>();
   let lastTsMicros = 0;
+  /** Top-level messages per channel, oldest first, for conversations.history. */
+  const history = new Map<string, { ts: string; text: unknown; metadata?: unknown }[]>();
 
   /** Slack ts: seconds.microseconds, strictly increasing across calls. */
   function nextTs(): string {
@@ -105,6 +107,11 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
         if (typeof args.text !== 'string' && args.blocks === undefined)
           return { ok: false, error: 'no_text' };
         const ts = nextTs();
+        if (args.thread_ts === undefined) {
+          const posted = history.get(args.channel) ?? [];
+          posted.push({ ts, text: args.text, metadata: args.metadata });
+          history.set(args.channel, posted);
+        }
         return {
           ok: true,
           channel: args.channel,
@@ -118,6 +125,23 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
             thread_ts: args.thread_ts,
           },
         };
+      }
+      case 'conversations.history': {
+        if (typeof args.channel !== 'string') return { ok: false, error: 'channel_not_found' };
+        const oldest = Number(args.oldest ?? 0);
+        const withMetadata = String(args.include_all_metadata) === 'true';
+        const messages = (history.get(args.channel) ?? [])
+          .filter((m) => Number(m.ts) >= oldest)
+          .reverse()
+          .map((m) => ({
+            type: 'message',
+            user: botUserId,
+            bot_id: 'BBOT',
+            ts: m.ts,
+            text: m.text,
+            ...(withMetadata && m.metadata ? { metadata: m.metadata } : {}),
+          }));
+        return { ok: true, messages, has_more: false, response_metadata: { next_cursor: '' } };
       }
       case 'conversations.open': {
         const [user] = typeof args.users === 'string' ? args.users.split(',') : [];

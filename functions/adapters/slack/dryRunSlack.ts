@@ -35,5 +35,10 @@ export function createDryRunSlack(print: (line: string) => void = console.log): 
     async permalink(channel, ts) {
       return `https://slack.com/archives/${channel}/p${ts.replace('.', '')}`;
     },
+
+    // Nothing was ever really posted, so nothing can be found.
+    async findTaggedMessage() {
+      return undefined;
+    },
   };
 }

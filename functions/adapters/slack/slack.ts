@@ -1,11 +1,21 @@
 /** The Slack port: the few Web API calls the bot makes. Adapters: Web API client, dry run. */
 
+/**
+ * Identifies a bot post (Slack message metadata: event_type + event_payload.id), so that after a crash between
+ * Slack accepting a post and the store recording it, the post can be found instead of being made twice.
+ */
+export interface MessageTag {
+  type: 'til_weekly_post' | 'til_broadcast' | 'til_monthly_award';
+  id: string;
+}
+
 export interface PostMessage {
   channel: string;
   text: string;
   threadTs?: string;
   /** Block Kit blocks; `text` stays the notification fallback. */
   blocks?: unknown[];
+  tag?: MessageTag;
 }
 
 export interface SlackUser {
@@ -23,4 +33,6 @@ export interface SlackPort {
   sendDirectMessage(userId: string, text: string): Promise<void>;
   userInfo(userId: string): Promise<SlackUser>;
   permalink(channel: string, ts: string): Promise<string>;
+  /** The ts of a top-level channel message carrying `tag`, posted at or after `oldestTs`, if any. */
+  findTaggedMessage(channel: string, tag: MessageTag, oldestTs: string): Promise<string | undefined>;
 }

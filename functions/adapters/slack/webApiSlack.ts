@@ -43,6 +43,7 @@ const DEFAULT_RETRY: RetryOptions = {
   maxTimeout: 4_000,
   randomize: true,
 };
+const HISTORY_PAGES = 5;
 const DEFAULT_USER_CACHE_TTL_MS = 60 * 60 * 1000;
 /** Per request, so a hung connection becomes a retry instead of stalling the consumer. */
 const REQUEST_TIMEOUT_MS = 10_000;
@@ -78,6 +79,9 @@ export function createWebApiSlack(options: WebApiSlackOptions): SlackPort {
       text: message.text,
       thread_ts: message.threadTs,
       blocks: message.blocks,
+      metadata: message.tag
+        ? { event_type: message.tag.type, event_payload: { id: message.tag.id } }
+        : undefined,
     } as ChatPostMessageArguments;
     const response = await call('chat.postMessage', () => client.chat.postMessage(args));
     return { ts: required('chat.postMessage', response.ts, 'ts') };
@@ -131,6 +135,33 @@ export function createWebApiSlack(options: WebApiSlackOptions): SlackPort {
         client.chat.getPermalink({ channel, message_ts: ts }),
       );
       return required('chat.getPermalink', response.permalink, 'permalink');
+    },
+
+    async findTaggedMessage(channel, tag, oldestTs) {
+      let cursor: string | undefined;
+      // Only used when recovering from a crash, over a few minutes of channel history: a few pages suffice.
+      for (let page = 0; page < HISTORY_PAGES; page++) {
+        const response = await call('conversations.history', () =>
+          client.conversations.history({
+            channel,
+            oldest: oldestTs,
+            inclusive: true,
+            include_all_metadata: true,
+            limit: 200,
+            cursor,
+          }),
+        );
+        const found = response.messages?.find(
+          (m) =>
+            m.metadata?.event_type === tag.type &&
+            // The SDK types event_payload as {}; it is the object we posted.
+            (m.metadata.event_payload as { id?: unknown } | undefined)?.id === tag.id,
+        );
+        if (found?.ts) return found.ts;
+        cursor = response.response_metadata?.next_cursor || undefined;
+        if (!cursor) return undefined;
+      }
+      return undefined;
     },
   };
 }
