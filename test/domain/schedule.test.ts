@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import { dueJobs, postInstantOf } from '../../functions/domain/schedule.js';
 import { weekByKey } from '../../functions/domain/calendar.js';
+import { dueJobs, postInstantOf } from '../../functions/domain/schedule.js';
 
 const seoul = 'Asia/Seoul';
 const nine = { hour: 9, minute: 0 };
@@ -61,7 +61,9 @@ describe('dueJobs', () => {
     const ny = 'America/New_York';
     // Monday 2026-03-09 is the first Monday after the spring-forward Sunday.
     const week = weekByKey('2026-03-W2', ny);
-    expect(new Date(postInstantOf(week, { hour: 7, minute: 30 }, ny)).toISOString()).toBe('2026-03-09T11:30:00.000Z');
+    expect(new Date(postInstantOf(week, { hour: 7, minute: 30 }, ny)).toISOString()).toBe(
+      '2026-03-09T11:30:00.000Z',
+    );
     const november = weekByKey('2026-11-W1', ny);
     expect(new Date(postInstantOf(november, { hour: 7, minute: 30 }, ny)).toISOString()).toBe(
       '2026-11-02T12:30:00.000Z',
