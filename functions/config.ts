@@ -71,11 +71,20 @@ const envSchema = z.object({
     .string()
     .default('09:00')
     .refine((t) => /^([01]\d|2[0-3]):[0-5]\d$/.test(t), 'must be HH:mm (24-hour local time), e.g. 09:00'),
-  TIL_CHANNEL_ID: z.string().regex(/^[CG][A-Z0-9]{2,}$/, 'must be a Slack channel id such as C0123ABCD'),
+  TIL_CHANNEL_ID: z
+    .string({ error: 'is required (the id of the TIL channel, such as C0123ABCD)' })
+    .regex(/^[CG][A-Z0-9]{2,}$/, 'must be a Slack channel id such as C0123ABCD'),
   ALLOWED_BLOG_HOSTS: z
     .string()
     .optional()
-    .transform((v) => (v?.trim() ? v.split(',').map((h) => h.trim().toLowerCase()) : DEFAULT_BLOG_HOSTS))
+    .transform((v) =>
+      v?.trim()
+        ? v
+            .split(',')
+            .map((h) => h.trim().toLowerCase())
+            .filter(Boolean)
+        : DEFAULT_BLOG_HOSTS,
+    )
     .refine(
       (hosts) => hosts.length > 0 && hosts.every(isValidHostPattern),
       'must be a comma-separated list of host names or *.wildcard patterns',
@@ -91,6 +100,7 @@ const envSchema = z.object({
   LOCALE: z.enum(['ko', 'en'], { error: 'must be "ko" or "en"' }).default('ko'),
   SLACK_SIGNING_SECRET: z
     .string({ error: 'is required (Slack app → Basic Information → Signing Secret)' })
+    .trim()
     .min(1),
   SLACK_BOT_TOKEN: optionalText.refine(
     (t) => t === undefined || t.startsWith('xoxb-'),
@@ -124,22 +134,26 @@ const envSchema = z.object({
 
 /** Parses the environment; throws ConfigError listing every problem at once. */
 export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | undefined>): AppConfig {
-  const blankAsMissing = Object.fromEntries(
-    Object.entries(env).filter(([, v]) => v !== undefined && v !== ''),
+  // Empty or whitespace-only values (a cleared app setting, `FOO=` in a .env file) count as unset.
+  const blankAsMissing: Record<string, string> = Object.fromEntries(
+    Object.entries(env).filter(
+      (entry): entry is [string, string] => entry[1] !== undefined && entry[1].trim() !== '',
+    ),
   );
+  // The Azure pair is checked on the raw settings so its problem is listed together with every other one.
+  const problems: string[] = [];
+  if (blankAsMissing.COSMOS_ENDPOINT && !blankAsMissing.SERVICEBUS_NAMESPACE)
+    problems.push('SERVICEBUS_NAMESPACE is required with COSMOS_ENDPOINT');
+  if (blankAsMissing.SERVICEBUS_NAMESPACE && !blankAsMissing.COSMOS_ENDPOINT)
+    problems.push('COSMOS_ENDPOINT is required with SERVICEBUS_NAMESPACE');
   const parsed = envSchema.safeParse(blankAsMissing);
   if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((issue) => `${String(issue.path[0] ?? 'environment')} ${issue.message}`),
+    problems.unshift(
+      ...parsed.error.issues.map((issue) => `${String(issue.path[0] ?? 'environment')} ${issue.message}`),
     );
   }
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const e = parsed.data;
-  const azureProblems: string[] = [];
-  if (e.COSMOS_ENDPOINT && !e.SERVICEBUS_NAMESPACE)
-    azureProblems.push('SERVICEBUS_NAMESPACE is required with COSMOS_ENDPOINT');
-  if (e.SERVICEBUS_NAMESPACE && !e.COSMOS_ENDPOINT)
-    azureProblems.push('COSMOS_ENDPOINT is required with SERVICEBUS_NAMESPACE');
-  if (azureProblems.length > 0) throw new ConfigError(azureProblems);
   const [hour, minute] = e.POST_TIME.split(':').map(Number) as [number, number];
   return {
     rules: {
