@@ -80,7 +80,13 @@ async function writeResponse(res: ServerResponse, response: HttpResponseInit): P
 
 /** Serves the built dashboard; unknown paths fall back to index.html (client-side routing by ?month=). */
 async function serveStatic(root: string, urlPath: string, res: ServerResponse): Promise<boolean> {
-  const relative = normalize(decodeURIComponent(urlPath)).replace(/^([/\\])+/, '');
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(urlPath);
+  } catch {
+    return false; // Malformed percent-encoding (`/%E0%A4%A`): no such file, a 404 rather than a 500.
+  }
+  const relative = normalize(decoded).replace(/^([/\\])+/, '');
   const candidate = join(root, relative);
   if (!candidate.startsWith(root + sep) && candidate !== root) return false;
   for (const file of [candidate, join(root, 'index.html')]) {
