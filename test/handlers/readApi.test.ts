@@ -1,0 +1,341 @@
+/**
+ * GET /api/stats and /api/months (SPEC 3.2) over a file store filled the way production fills it: weekly posts
+ * made by the scheduled jobs, submissions and likes applied by the event processor, against the fake Slack.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { SlackPort } from '../../functions/adapters/slack/slack.js';
+import type { Doc, DocQuery, Store } from '../../functions/adapters/store/store.js';
+import { type FakeSlack, startFakeSlack } from '../support/fakeSlack.js';
+import { reaction, reply } from '../support/slackPayloads.js';
+import { capturedLog, type Harness, harness, request, tsAt, webApiSlack } from './helpers.js';
+
+const DASHBOARD_URL = 'https://til-dashboard.example.com/app/?from=slack';
+const DASHBOARD_ORIGIN = 'https://til-dashboard.example.com';
+
+/** Cosmos DB promises no order for query results; this store returns them backwards to prove the API sorts. */
+function reversingStore(store: Store): Store {
+  return {
+    read: (pk, id) => store.read(pk, id),
+    create: (doc) => store.create(doc),
+    replace: (doc, etag) => store.replace(doc, etag),
+    query: async <T extends Doc>(q: DocQuery) => (await store.query<T>(q)).reverse(),
+    close: () => store.close(),
+  };
+}
+
+/** Records what the bot posted in the channel and the ts Slack gave each post. */
+function recordingPosts(slack: SlackPort) {
+  const posts: { text: string; ts: string }[] = [];
+  const port: SlackPort = {
+    ...slack,
+    async postMessage(message) {
+      const result = await slack.postMessage(message);
+      posts.push({ text: message.text, ts: result.ts });
+      return result;
+    },
+  };
+  return { port, posts };
+}
+
+let clockMs = 0;
+const setClock = (iso: string) => {
+  clockMs = Date.parse(iso);
+};
+
+function get(h: Harness, handler: 'stats' | 'months', path: string, query?: Record<string, string>) {
+  const method = 'GET';
+  return h.services[handler](request({ method, path, query }));
+}
+
+/** Status, headers (case-insensitive) and the body as it goes over the wire. */
+async function call(h: Harness, handler: 'stats' | 'months', query?: Record<string, string>) {
+  const response = await get(h, handler, `/api/${handler}`, query);
+  return {
+    status: response.status,
+    headers: new Headers(response.headers as HeadersInit | undefined),
+    body: JSON.parse(JSON.stringify(response.jsonBody ?? null)) as unknown,
+  };
+}
+
+describe('stats and months over a filled store', () => {
+  let fake: FakeSlack;
+  let h: Harness;
+  let posts: { text: string; ts: string }[];
+
+  async function feed(envelope: { event_id: string; event: Record<string, unknown> }) {
+    return h.services.processEvent.process(
+      { eventId: envelope.event_id, event: envelope.event },
+      { messageId: envelope.event_id, deliveryCount: 1 },
+    );
+  }
+
+  const threadOf = (label: string) => {
+    const post = posts.find((p) => p.text.startsWith(`*${label}*`));
+    if (!post) throw new Error(`no weekly post ${label}: ${posts.map((p) => p.text.split('\n')[0])}`);
+    return post.ts;
+  };
+
+  beforeAll(async () => {
+    fake = await startFakeSlack({ now: () => clockMs });
+    fake.setUser('U0AAA', { name: '멤버01', isBot: false });
+    fake.setUser('U0BBB', { name: '멤버02', isBot: false });
+    fake.setUser('U0CCC', { name: '멤버03', isBot: false });
+    const recorded = recordingPosts(webApiSlack(fake, capturedLog()));
+    posts = recorded.posts;
+    h = await harness({
+      env: { DASHBOARD_URL },
+      slack: recorded.port,
+      now: () => clockMs,
+      wrapStore: reversingStore,
+    });
+    const runDue = async (iso: string) => {
+      setClock(iso);
+      return h.services.jobs.runDue(clockMs);
+    };
+
+    expect(await runDue('2026-10-26T09:05:00+09:00')).toMatchObject({ weeklyPost: 'posted' });
+    expect(await runDue('2026-11-02T09:05:00+09:00')).toMatchObject({ weeklyPost: 'posted' });
+    const w1 = threadOf('TIL 11월 1주차');
+    const aaaW1 = tsAt('2026-11-03T21:00:00+09:00', 11);
+    const bbbW1 = tsAt('2026-11-04T21:00:00+09:00', 12);
+    await feed(reply({ user: 'U0AAA', ts: aaaW1, threadTs: w1, text: 'TIL <https://velog.io/@aaa/1>' }));
+    await feed(
+      reply({ user: 'U0BBB', ts: bbbW1, threadTs: w1, text: '<https://bbb.github.io/til/1|1주차>' }),
+    );
+    // No accepted link: not a submission.
+    await feed(
+      reply({ user: 'U0CCC', ts: tsAt('2026-11-05T21:00:00+09:00', 13), threadTs: w1, text: '화이팅' }),
+    );
+    await feed(
+      reaction({ user: 'U0BBB', itemTs: aaaW1, itemUser: 'U0AAA', eventTs: tsAt('2026-11-05T10:00:00Z') }),
+    );
+    // A self-like does not count (COUNT_SELF_LIKES is off).
+    await feed(
+      reaction({ user: 'U0AAA', itemTs: aaaW1, itemUser: 'U0AAA', eventTs: tsAt('2026-11-05T11:00:00Z') }),
+    );
+
+    expect(await runDue('2026-11-09T09:05:00+09:00')).toMatchObject({ weeklyPost: 'posted' });
+    const w2 = threadOf('TIL 11월 2주차');
+    const aaaW2 = tsAt('2026-11-10T21:00:00+09:00', 21);
+    const bbbW2 = tsAt('2026-11-11T21:00:00+09:00', 22);
+    const cccW2 = tsAt('2026-11-12T21:00:00+09:00', 23);
+    await feed(reply({ user: 'U0AAA', ts: aaaW2, threadTs: w2, text: '<https://velog.io/@aaa/2>' }));
+    await feed(reply({ user: 'U0BBB', ts: bbbW2, threadTs: w2, text: '<https://github.com/bbb/til>' }));
+    await feed(reply({ user: 'U0CCC', ts: cccW2, threadTs: w2, text: '<https://blog.naver.com/ccc/1>' }));
+    // Late: in week 1's thread after its deadline, so it counts for no week.
+    await feed(
+      reply({
+        user: 'U0CCC',
+        ts: tsAt('2026-11-10T08:00:00+09:00', 24),
+        threadTs: w1,
+        text: '<https://velog.io/@ccc/late>',
+      }),
+    );
+    const like = (user: string, itemTs: string, itemUser: string, n: number, name = '+1') =>
+      feed(reaction({ user, itemTs, itemUser, name, eventTs: tsAt('2026-11-13T10:00:00Z', n) }));
+    await like('U0CCC', aaaW2, 'U0AAA', 1, '+1::skin-tone-3');
+    await like('U0AAA', bbbW2, 'U0BBB', 2, 'thumbsup');
+    await like('U0AAA', cccW2, 'U0CCC', 3);
+    await like('U0BBB', cccW2, 'U0CCC', 4);
+    await like('U0DDD', cccW2, 'U0CCC', 5);
+    // Not a 👍: ignored.
+    await like('U0DDD', aaaW2, 'U0AAA', 6, 'heart');
+
+    // Week 3's post fails: the week stays unposted and does not count against anyone.
+    fake.failNext('chat.postMessage', { error: 'channel_not_found' });
+    expect(await runDue('2026-11-16T09:05:00+09:00')).toMatchObject({ weeklyPost: 'failed' });
+    // December's first post fails too: December has a claimed week but no data.
+    fake.failNext('chat.postMessage', { error: 'channel_not_found' });
+    expect(await runDue('2026-12-07T09:05:00+09:00')).toMatchObject({ weeklyPost: 'failed' });
+  });
+
+  afterAll(async () => {
+    await h.dispose();
+    await fake.close();
+  });
+
+  it('returns the month in the SPEC 3.2 shape, weeks in order, names from the member cache', async () => {
+    const w1 = threadOf('TIL 11월 1주차');
+    const w2 = threadOf('TIL 11월 2주차');
+    const { status, body } = await call(h, 'stats', { month: '2026-11' });
+    expect(status).toBe(200);
+    expect(body).toStrictEqual({
+      month: '2026-11',
+      timeZone: 'Asia/Seoul',
+      weeks: [
+        {
+          key: '2026-11-W1',
+          ordinal: 1,
+          label: 'TIL 11월 1주차',
+          startsOn: '2026-11-02',
+          deadline: '2026-11-08T23:59:59.999+09:00',
+          threadTs: w1,
+          participants: 2,
+          likes: 1,
+        },
+        {
+          key: '2026-11-W2',
+          ordinal: 2,
+          label: 'TIL 11월 2주차',
+          startsOn: '2026-11-09',
+          deadline: '2026-11-15T23:59:59.999+09:00',
+          threadTs: w2,
+          participants: 3,
+          likes: 5,
+        },
+      ],
+      members: [
+        {
+          userId: 'U0CCC',
+          name: '멤버03',
+          weeks: ['2026-11-W2'],
+          submissions: 1,
+          likes: 3,
+          challenger: false,
+        },
+        {
+          userId: 'U0AAA',
+          name: '멤버01',
+          weeks: ['2026-11-W1', '2026-11-W2'],
+          submissions: 2,
+          likes: 2,
+          challenger: true,
+        },
+        {
+          userId: 'U0BBB',
+          name: '멤버02',
+          weeks: ['2026-11-W1', '2026-11-W2'],
+          submissions: 2,
+          likes: 1,
+          challenger: true,
+        },
+      ],
+      // Challengers over the posted weeks (W3's post failed); the most-liked member is no challenger.
+      challengers: ['U0AAA', 'U0BBB'],
+      specialChallengers: ['U0AAA'],
+    });
+  });
+
+  it('answers from the store alone: no Slack call while serving the dashboard', async () => {
+    const before = fake.calls.length;
+    await call(h, 'stats', { month: '2026-11' });
+    await call(h, 'months');
+    expect(fake.calls.length).toBe(before);
+  });
+
+  it('returns a posted month without submissions with its week and empty lists', async () => {
+    const { status, body } = await call(h, 'stats', { month: '2026-10' });
+    expect(status).toBe(200);
+    expect(body).toStrictEqual({
+      month: '2026-10',
+      timeZone: 'Asia/Seoul',
+      weeks: [
+        {
+          key: '2026-10-W4',
+          ordinal: 4,
+          label: 'TIL 10월 4주차',
+          startsOn: '2026-10-26',
+          deadline: '2026-11-01T23:59:59.999+09:00',
+          threadTs: threadOf('TIL 10월 4주차'),
+          participants: 0,
+          likes: 0,
+        },
+      ],
+      members: [],
+      challengers: [],
+      specialChallengers: [],
+    });
+  });
+
+  it('returns 200 with empty lists for a month without data', async () => {
+    for (const month of ['2026-05', '2031-01']) {
+      const { status, body } = await call(h, 'stats', { month });
+      expect(status, month).toBe(200);
+      expect(body).toStrictEqual({
+        month,
+        timeZone: 'Asia/Seoul',
+        weeks: [],
+        members: [],
+        challengers: [],
+        specialChallengers: [],
+      });
+    }
+  });
+
+  it.each([['2026-13'], ['2026-1'], ['abcd'], [''], ['2026-11-01'], [' 2026-11'], ['2026-00'], ['1999-12']])(
+    'answers 400 to month=%j',
+    async (month) => {
+      const { status, body, headers } = await call(h, 'stats', { month });
+      expect(status).toBe(400);
+      expect(body).toMatchObject({ error: expect.any(String) });
+      // The dashboard can read the error too.
+      expect(headers.get('access-control-allow-origin')).toBe(DASHBOARD_ORIGIN);
+    },
+  );
+
+  it('answers 400 when month is missing', async () => {
+    expect((await call(h, 'stats')).status).toBe(400);
+  });
+
+  it('lists the months with data, newest first (a month whose only post failed has none)', async () => {
+    const { status, body } = await call(h, 'months');
+    expect(status).toBe(200);
+    expect(body).toStrictEqual(['2026-11', '2026-10']);
+  });
+
+  it('sends cache headers and CORS for the dashboard origin only', async () => {
+    for (const response of [await call(h, 'stats', { month: '2026-11' }), await call(h, 'months')]) {
+      expect(response.headers.get('cache-control')).toMatch(/max-age=\d+/);
+      expect(response.headers.get('access-control-allow-origin')).toBe(DASHBOARD_ORIGIN);
+    }
+  });
+
+  it('answers a CORS preflight with 204', async () => {
+    for (const handler of ['stats', 'months'] as const) {
+      const response = await h.services[handler](
+        request({
+          method: 'OPTIONS',
+          path: `/api/${handler}`,
+          headers: { origin: DASHBOARD_ORIGIN, 'access-control-request-method': 'GET' },
+        }),
+      );
+      const headers = new Headers(response.headers as HeadersInit | undefined);
+      expect(response.status, handler).toBe(204);
+      expect(response.jsonBody ?? response.body ?? undefined).toBeUndefined();
+      expect(headers.get('access-control-allow-origin')).toBe(DASHBOARD_ORIGIN);
+      expect(headers.get('access-control-allow-methods')).toContain('GET');
+    }
+  });
+});
+
+describe('stats and months over an empty store, without DASHBOARD_URL', () => {
+  let fake: FakeSlack;
+  let h: Harness;
+  beforeAll(async () => {
+    fake = await startFakeSlack();
+  });
+  afterAll(async () => {
+    await fake.close();
+  });
+  afterEach(async () => {
+    await h.dispose();
+  });
+
+  it('lists no months as an empty array', async () => {
+    h = await harness({ slack: webApiSlack(fake, capturedLog()) });
+    const { status, body } = await call(h, 'months');
+    expect(status).toBe(200);
+    expect(body).toStrictEqual([]);
+  });
+
+  it('sends no CORS header when no dashboard origin is configured', async () => {
+    h = await harness({ slack: webApiSlack(fake, capturedLog()) });
+    const stats = await call(h, 'stats', { month: '2026-11' });
+    const months = await call(h, 'months');
+    const bad = await call(h, 'stats', { month: 'abcd' });
+    for (const response of [stats, months, bad]) {
+      expect(response.headers.get('access-control-allow-origin')).toBeNull();
+    }
+    expect(stats.headers.get('cache-control')).toMatch(/max-age=\d+/);
+  });
+});

@@ -1,0 +1,386 @@
+/**
+ * POST /api/slack/events through the handler both hosts use (createServices), against SPEC 3 and every row of
+ * the bad-input table that concerns it: what it answers, and what it put on the queue.
+ */
+import azureFunctions from '@azure/functions';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createDryRunSlack } from '../../functions/adapters/slack/dryRunSlack.js';
+import { queuedEventSchema } from '../../functions/app/queuedEvent.js';
+import { BodyTooLargeError, MAX_BODY_BYTES, readBodyWithLimit } from '../../functions/handlers/readBody.js';
+import { signSlackRequest } from '../../functions/slack/verifySignature.js';
+import { deletion, edit, reaction, reply } from '../support/slackPayloads.js';
+import { CHANNEL, type Harness, harness, invocationContext, request, SECRET, tsAt } from './helpers.js';
+
+const { HttpRequest } = azureFunctions;
+
+/** Wednesday 2026-12-02 10:00 in Seoul: in the week of Monday 2026-11-30, which belongs to November. */
+const NOW_MS = Date.parse('2026-12-02T10:00:00+09:00');
+const NOW_SEC = Math.floor(NOW_MS / 1000);
+const PATH = '/api/slack/events';
+
+let h: Harness;
+let logLines: string[];
+beforeEach(async () => {
+  h = await harness({ slack: createDryRunSlack(() => {}), now: () => NOW_MS });
+  logLines = [];
+});
+afterEach(async () => {
+  await h.dispose();
+});
+
+function signedHeaders(raw: string | Uint8Array, timestampSec = NOW_SEC, secret = SECRET) {
+  const timestamp = String(timestampSec);
+  return {
+    'content-type': 'application/json',
+    'x-slack-request-timestamp': timestamp,
+    'x-slack-signature': signSlackRequest(secret, timestamp, Buffer.from(raw)),
+  };
+}
+
+function post(raw: string | Uint8Array, headers: Record<string, string>) {
+  return h.services.slackEvents(
+    request({ method: 'POST', path: PATH, headers, body: raw }),
+    invocationContext('slack-events', logLines),
+  );
+}
+
+const postSigned = (body: unknown, extraHeaders: Record<string, string> = {}) => {
+  const raw = JSON.stringify(body);
+  return post(raw, { ...signedHeaders(raw), ...extraHeaders });
+};
+
+const THREAD_TS = tsAt('2026-11-30T09:00:00+09:00', 100);
+
+function aReply(overrides: { ts?: string; eventId?: string } = {}) {
+  return reply({
+    user: 'U0AAA',
+    ts: overrides.ts ?? tsAt('2026-12-02T09:30:00+09:00', 200),
+    threadTs: THREAD_TS,
+    text: '오늘의 TIL <https://velog.io/@aaa/til-1>',
+    eventId: overrides.eventId,
+  });
+}
+
+describe('slack-events: signature and timestamp (401, nothing enqueued)', () => {
+  const raw = JSON.stringify(aReply());
+
+  it('rejects a request without a signature', async () => {
+    const { 'x-slack-signature': _, ...headers } = signedHeaders(raw);
+    const response = await post(raw, headers);
+    expect(response.status).toBe(401);
+    expect(h.queue.sent).toEqual([]);
+  });
+
+  it('rejects a request without a timestamp', async () => {
+    const { 'x-slack-request-timestamp': _, ...headers } = signedHeaders(raw);
+    const response = await post(raw, headers);
+    expect(response.status).toBe(401);
+    expect(h.queue.sent).toEqual([]);
+  });
+
+  it('rejects a signature made with another secret', async () => {
+    const response = await post(raw, signedHeaders(raw, NOW_SEC, 'some-other-signing-secret'));
+    expect(response.status).toBe(401);
+    expect(h.queue.sent).toEqual([]);
+    expect(logLines.some((line) => line.startsWith('warning') && line.includes('signature'))).toBe(true);
+  });
+
+  it('rejects a valid signature over other bytes (body altered in transit)', async () => {
+    const headers = signedHeaders(raw);
+    const response = await post(raw.replace('U0AAA', 'U0BBB'), headers);
+    expect(response.status).toBe(401);
+    expect(h.queue.sent).toEqual([]);
+  });
+
+  it('rejects a malformed or truncated signature', async () => {
+    const good = signedHeaders(raw);
+    for (const signature of [good['x-slack-signature'].slice(0, -2), 'v1=abc', '', 'v0=']) {
+      const response = await post(raw, { ...good, 'x-slack-signature': signature });
+      expect(response.status, signature).toBe(401);
+    }
+    expect(h.queue.sent).toEqual([]);
+  });
+
+  it.each([
+    ['stale (-301 s)', -301],
+    ['future (+301 s)', 301],
+  ])('rejects a %s timestamp even when correctly signed', async (_, offset) => {
+    const response = await post(raw, signedHeaders(raw, NOW_SEC + offset));
+    expect(response.status).toBe(401);
+    expect(h.queue.sent).toEqual([]);
+  });
+
+  it.each([
+    ['-299 s', -299],
+    ['+299 s', 299],
+  ])('accepts a timestamp %s away', async (_, offset) => {
+    const response = await post(raw, signedHeaders(raw, NOW_SEC + offset));
+    expect(response.status).toBe(200);
+    expect(h.queue.sent).toHaveLength(1);
+  });
+});
+
+describe('slack-events: body size (413)', () => {
+  /** A correctly signed event_callback padded with JSON whitespace to exactly `size` bytes. */
+  function paddedEnvelope(size: number): string {
+    const json = JSON.stringify(aReply());
+    return json + ' '.repeat(size - Buffer.byteLength(json));
+  }
+
+  it('accepts a signed body of exactly 1 MiB', async () => {
+    const raw = paddedEnvelope(MAX_BODY_BYTES);
+    const response = await post(raw, signedHeaders(raw));
+    expect(response.status).toBe(200);
+    expect(h.queue.sent).toHaveLength(1);
+  });
+
+  it('answers 413 to a signed body one byte over 1 MiB and enqueues nothing', async () => {
+    const raw = paddedEnvelope(MAX_BODY_BYTES + 1);
+    const response = await post(raw, signedHeaders(raw));
+    expect(response.status).toBe(413);
+    expect(h.queue.sent).toEqual([]);
+  });
+
+  it('answers 413 from the declared content-length alone', async () => {
+    const raw = JSON.stringify(aReply());
+    const response = await post(raw, { ...signedHeaders(raw), 'content-length': String(MAX_BODY_BYTES + 1) });
+    expect(response.status).toBe(413);
+    expect(h.queue.sent).toEqual([]);
+  });
+
+  /** A 4 MiB body that is produced only as it is read, counting the bytes pulled from it. */
+  function countingStream() {
+    const chunk = 64 * 1024;
+    const total = 4 * MAX_BODY_BYTES;
+    const counter = { pulled: 0, done: false };
+    const stream = new ReadableStream<Uint8Array>(
+      {
+        pull(controller) {
+          if (counter.pulled >= total) {
+            counter.done = true;
+            controller.close();
+            return;
+          }
+          counter.pulled += chunk;
+          controller.enqueue(new Uint8Array(chunk).fill(0x20));
+        },
+      },
+      { highWaterMark: 0 },
+    );
+    return { stream, counter, chunk };
+  }
+
+  /** An HttpRequest over a streaming body; the library builds one like this from the host's stream. */
+  function streamingRequest(stream: ReadableStream<Uint8Array>, headers: Record<string, string>) {
+    const nativeRequest = new Request(`http://localhost:7071${PATH}`, {
+      method: 'POST',
+      headers,
+      body: stream,
+      duplex: 'half',
+    } as RequestInit);
+    // `nativeRequest` is the library's internal init field for streamed bodies; not in the public types.
+    return new HttpRequest({ nativeRequest } as unknown as azureFunctions.HttpRequestInit);
+  }
+
+  it('answers 413 to a body that lies with a small content-length, and stops reading past the limit', async () => {
+    const { stream, counter, chunk } = countingStream();
+    const headers = {
+      'content-length': '120',
+      'x-slack-request-timestamp': String(NOW_SEC),
+      'x-slack-signature': `v0=${'0'.repeat(64)}`,
+    };
+    const response = await h.services.slackEvents(
+      streamingRequest(stream, headers),
+      invocationContext('slack-events', logLines),
+    );
+    expect(response.status).toBe(413);
+    expect(h.queue.sent).toEqual([]);
+    expect(counter.done).toBe(false);
+    // The limit, plus at most the chunk that crossed it and one read ahead.
+    expect(counter.pulled).toBeLessThanOrEqual(MAX_BODY_BYTES + 2 * chunk);
+  });
+
+  it('readBodyWithLimit reads a streamed body up to the limit exactly, and not one byte more', async () => {
+    const limit = 1000;
+    const under = streamingRequest(
+      new ReadableStream({
+        start(controller) {
+          controller.enqueue(new Uint8Array(600).fill(1));
+          controller.enqueue(new Uint8Array(400).fill(2));
+          controller.close();
+        },
+      }),
+      {},
+    );
+    expect((await readBodyWithLimit(under, limit)).byteLength).toBe(limit);
+
+    const { stream, counter, chunk } = countingStream();
+    await expect(readBodyWithLimit(streamingRequest(stream, {}), 10 * chunk)).rejects.toBeInstanceOf(
+      BodyTooLargeError,
+    );
+    expect(counter.pulled).toBeLessThanOrEqual(12 * chunk);
+  });
+});
+
+describe('slack-events: malformed input with a valid signature (400, nothing enqueued)', () => {
+  it.each([
+    ['truncated JSON', '{"type":"event_callback","event_id":'],
+    ['not JSON at all', 'token=abc&type=event_callback'],
+    ['an empty body', ''],
+  ])('answers 400 to %s', async (_, raw) => {
+    const response = await post(raw, signedHeaders(raw));
+    expect(response.status).toBe(400);
+    expect(h.queue.sent).toEqual([]);
+  });
+
+  it.each([
+    ['an unknown envelope type', { type: 'block_actions', actions: [] }],
+    ['a JSON array', [1, 2]],
+    ['JSON null', null],
+    ['an event_callback without event_id', { type: 'event_callback', event: { type: 'message', ts: '1.2' } }],
+    ['an event_callback without event', { type: 'event_callback', event_id: 'Ev1' }],
+    ['a url_verification without challenge', { type: 'url_verification' }],
+  ])('answers 400 to %s', async (_, body) => {
+    const response = await postSigned(body);
+    expect(response.status).toBe(400);
+    expect(h.queue.sent).toEqual([]);
+  });
+});
+
+describe('slack-events: answered without the queue', () => {
+  it('answers url_verification with the challenge', async () => {
+    const challenge = '3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P';
+    const response = await postSigned({ token: 'unused', challenge, type: 'url_verification' });
+    expect(response.status).toBe(200);
+    expect(response.jsonBody).toEqual({ challenge });
+    expect(h.queue.sent).toEqual([]);
+  });
+
+  it('does not answer url_verification without a valid signature', async () => {
+    const raw = JSON.stringify({ challenge: 'abc', type: 'url_verification' });
+    const response = await post(raw, signedHeaders(raw, NOW_SEC, 'wrong-secret'));
+    expect(response.status).toBe(401);
+    expect(response.jsonBody).toBeUndefined();
+  });
+
+  it('answers app_rate_limited with 200 and enqueues nothing', async () => {
+    const response = await postSigned({
+      token: 'unused',
+      type: 'app_rate_limited',
+      team_id: 'T0TEAM',
+      minute_rate_limited: 1518467820,
+      api_app_id: 'A0APP',
+    });
+    expect(response.status).toBe(200);
+    expect(h.queue.sent).toEqual([]);
+  });
+});
+
+describe('slack-events: event_callback is enqueued once, by routing month', () => {
+  it('enqueues a reply with messageId = event_id, session = its week’s month, and the raw event', async () => {
+    // The reply is on Wednesday 2 December, in the week of Monday 30 November: November's session.
+    const envelope = aReply();
+    const response = await postSigned(envelope);
+    expect(response.status).toBe(200);
+    expect(h.queue.sent).toHaveLength(1);
+    const [message] = h.queue.sent;
+    expect(message).toMatchObject({
+      messageId: envelope.event_id,
+      sessionId: '2026-11',
+      contentType: 'application/json',
+      body: { eventId: envelope.event_id, eventTime: envelope.event_time, event: envelope.event },
+    });
+    expect(Object.keys(message!.body as object).sort()).toEqual(['event', 'eventId', 'eventTime']);
+    // The consumer's own schema accepts what the HTTP side sent.
+    expect(queuedEventSchema.safeParse(message!.body).success).toBe(true);
+  });
+
+  it('routes a reply on the Monday of the next month’s first week to that month', async () => {
+    await postSigned(aReply({ ts: tsAt('2026-12-07T00:00:00+09:00', 1) }));
+    await postSigned(aReply({ ts: tsAt('2026-12-06T23:59:59+09:00', 999999) }));
+    expect(h.queue.sent.map((m) => m.sessionId)).toEqual(['2026-12', '2026-11']);
+  });
+
+  it('routes by the configured time zone, not UTC: Monday 7 Dec 00:30 in Seoul is still Sunday in UTC', async () => {
+    // 2026-12-07T00:30+09:00 = 2026-12-06T15:30Z: in UTC that is the week of 30 November.
+    await postSigned(aReply({ ts: tsAt('2026-12-07T00:30:00+09:00', 1) }));
+    expect(h.queue.sent[0]?.sessionId).toBe('2026-12');
+  });
+
+  it('routes a reaction by the item it is on, not by when it happened', async () => {
+    const envelope = reaction({
+      user: 'U0BBB',
+      itemUser: 'U0AAA',
+      itemTs: tsAt('2026-11-25T12:00:00+09:00', 5),
+      // Tuesday 8 December: December's second week.
+      eventTs: tsAt('2026-12-08T12:00:00+09:00', 6),
+    });
+    expect((await postSigned(envelope)).status).toBe(200);
+    expect(h.queue.sent).toMatchObject([{ messageId: envelope.event_id, sessionId: '2026-11' }]);
+  });
+
+  it('routes an edit by message.ts and a delete by deleted_ts', async () => {
+    const replyTs = tsAt('2026-11-24T12:00:00+09:00', 7);
+    const later = tsAt('2026-12-08T12:00:00+09:00', 8);
+    const edited = edit({ user: 'U0AAA', ts: replyTs, threadTs: THREAD_TS, text: 'x', editedTs: later });
+    const deleted = deletion({ ts: replyTs, threadTs: THREAD_TS, eventTs: later });
+    expect((await postSigned(edited)).status).toBe(200);
+    expect((await postSigned(deleted)).status).toBe(200);
+    expect(h.queue.sent.map((m) => [m.messageId, m.sessionId])).toEqual([
+      [edited.event_id, '2026-11'],
+      [deleted.event_id, '2026-11'],
+    ]);
+  });
+
+  it('enqueues events the consumer will ignore (other channel, unknown type): filtering is not its job', async () => {
+    const otherChannel = aReply();
+    otherChannel.event.channel = 'C0OTHER';
+    const unknownType = {
+      type: 'event_callback',
+      event_id: 'Ev0UNKNOWN',
+      event_time: NOW_SEC,
+      event: {
+        type: 'app_mention',
+        user: 'U0AAA',
+        text: 'hi',
+        ts: tsAt('2026-12-02T10:00:00+09:00', 1),
+        event_ts: tsAt('2026-12-02T10:00:00+09:00', 1),
+      },
+    };
+    expect((await postSigned(otherChannel)).status).toBe(200);
+    expect((await postSigned(unknownType)).status).toBe(200);
+    expect(h.queue.sent.map((m) => m.messageId)).toEqual([otherChannel.event_id, 'Ev0UNKNOWN']);
+  });
+
+  it('sends a Slack retry with the same messageId, so the queue can drop the duplicate', async () => {
+    const envelope = aReply();
+    expect((await postSigned(envelope)).status).toBe(200);
+    const retried = await postSigned(envelope, {
+      'x-slack-retry-num': '1',
+      'x-slack-retry-reason': 'http_timeout',
+    });
+    expect(retried.status).toBe(200);
+    expect(h.queue.sent.map((m) => m.messageId)).toEqual([envelope.event_id, envelope.event_id]);
+    expect(h.queue.sent[1]?.sessionId).toBe(h.queue.sent[0]?.sessionId);
+    expect(h.queue.sent[1]?.body).toEqual(h.queue.sent[0]?.body);
+    expect(h.queue.sent.map((m) => m.applicationProperties?.retryNum)).toEqual([0, 1]);
+  });
+
+  it('fails the request when the queue refuses the message, so Slack retries it', async () => {
+    // Decision: the handler throws; the Functions host (and the local server) answer 500, and Slack retries.
+    h.queue.failWith(new Error('ServiceBusError: ServiceUnavailable'));
+    await expect(postSigned(aReply())).rejects.toThrow(/ServiceUnavailable/);
+    expect(h.queue.sent).toEqual([]);
+  });
+
+  it('keeps the exact event Slack sent, including fields the app does not use', async () => {
+    const envelope = aReply();
+    Object.assign(envelope.event, {
+      blocks: [{ type: 'rich_text', elements: [{ type: 'link', url: 'https://velog.io/@aaa/한글' }] }],
+      client_msg_id: 'c0ffee',
+    });
+    await postSigned(envelope);
+    expect(h.queue.sent[0]?.body).toMatchObject({ event: envelope.event });
+    expect(envelope.event.channel).toBe(CHANNEL);
+  });
+});
