@@ -69,7 +69,7 @@ export function createSlackEventsHandler(deps: SlackEventsDeps) {
       contentType: 'application/json',
       applicationProperties: {
         eventType: String(event.type),
-        retryNum: Number(request.headers.get('x-slack-retry-num') ?? 0),
+        retryNum: Number.parseInt(request.headers.get('x-slack-retry-num') ?? '0', 10) || 0,
       },
     });
     context.debug(`slack-events: enqueued ${eventId} (${String(event.type)}) in session ${sessionId}`);

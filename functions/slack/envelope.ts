@@ -47,9 +47,19 @@ export function parseEnvelope(json: unknown): ParsedEnvelope {
   }
   const envelope = parsed.data;
   if (envelope.type === 'url_verification') return { ok: true, value: envelope };
-  const routingTs = routingTsOf(envelope.event);
+  // Events about no message (app_uninstalled, tokens_revoked…) carry no ts: route them by event_time, so they
+  // are accepted and then ignored by the consumer like any other event it does not handle.
+  const aboutNoMessage = !('ts' in envelope.event) && !('event_ts' in envelope.event);
+  const routingTs =
+    routingTsOf(envelope.event) ??
+    (aboutNoMessage && envelope.event_time !== undefined
+      ? `${Math.trunc(envelope.event_time)}.000000`
+      : undefined);
   if (routingTs === undefined)
-    return { ok: false, error: `malformed envelope: ${envelope.event.type} event without a ts` };
+    return {
+      ok: false,
+      error: `malformed envelope: ${envelope.event.type} event without a ts or event_time`,
+    };
   return {
     ok: true,
     value: {

@@ -195,10 +195,20 @@ describe('parseEnvelope', () => {
       'event_callback with a non-numeric event_time',
       { ...envelopeOf(replyEvent()), event_time: '1793750400' },
     ],
-    ['event_callback with an event without any ts', envelopeOf({ type: 'app_home_opened', user: 'U0123' })],
+    [
+      'event_callback with an event without any ts nor event_time',
+      { ...envelopeOf({ type: 'app_uninstalled' }), event_time: undefined },
+    ],
     ['event_callback with a garbled ts', envelopeOf(replyEvent({ ts: 'yesterday', event_ts: 'yesterday' }))],
   ])('rejects a malformed envelope: %s', (_label, json) => {
     expect(parseEnvelope(json)).toEqual({ ok: false, error: expect.stringMatching(/^malformed envelope/) });
+  });
+});
+
+it('routes an event about no message by event_time, so it is accepted and left to the consumer', () => {
+  expect(parseEnvelope(envelopeOf({ type: 'app_uninstalled' }))).toMatchObject({
+    ok: true,
+    value: { routingTs: '1793750400.000000', event: { type: 'app_uninstalled' } },
   });
 });
 
