@@ -181,7 +181,9 @@ export function transitionEffects(
     if (change && likes !== countedLikes(before, config)) {
       effects.push({
         kind: 'like_dm',
-        id: `like_dm:${after.replyTs}:${change.user}:${change.mark.eventTs}:${likes}`,
+        // A user's mark only moves forward in (eventTs, removed-over-added) order, so each mark is set once:
+        // the mark itself identifies the transition, even when an add and a remove share an eventTs.
+        id: `like_dm:${after.replyTs}:${change.user}:${change.mark.eventTs}:${change.mark.added ? 'added' : 'removed'}`,
         weekKey: week.key,
         userId: author,
         replyTs: after.replyTs,

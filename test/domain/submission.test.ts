@@ -384,13 +384,22 @@ describe('transitionEffects', () => {
     expect(transitionEffects(undefined, after, { ...ctx, week: week5 })).toEqual([]);
   });
 
+  it('gives distinct like DM ids to an add and a remove that share an eventTs (found by the property test)', () => {
+    const s0 = applyAll([posted(reply, LINK)]);
+    const added = step(s0, reaction(reply, 'U2', true, afterReply(1)));
+    const removed = step(added.after, reaction(reply, 'U2', false, afterReply(1)));
+    const ids = [...added.effects, ...removed.effects].map((e) => e.id);
+    expect(ids).toHaveLength(2);
+    expect(new Set(ids).size).toBe(2);
+  });
+
   it('sends a like DM when a reaction changes the counted likes', () => {
     const s0 = applyAll([posted(reply, LINK)]);
     const added = step(s0, reaction(reply, 'U2', true, afterReply(1)));
     expect(added.effects).toEqual([
       {
         kind: 'like_dm',
-        id: `like_dm:${reply}:U2:${afterReply(1)}:1`,
+        id: `like_dm:${reply}:U2:${afterReply(1)}:added`,
         weekKey: '2026-11-W4',
         userId: 'UAUTHOR',
         replyTs: reply,
@@ -401,7 +410,7 @@ describe('transitionEffects', () => {
     expect(removed.effects).toEqual([
       {
         kind: 'like_dm',
-        id: `like_dm:${reply}:U2:${afterReply(2)}:0`,
+        id: `like_dm:${reply}:U2:${afterReply(2)}:removed`,
         weekKey: '2026-11-W4',
         userId: 'UAUTHOR',
         replyTs: reply,
