@@ -385,12 +385,15 @@ describe('transitionEffects', () => {
   });
 
   it('gives distinct like DM ids to an add and a remove that share an eventTs (found by the property test)', () => {
+    // U2 likes (1), U3 likes (2), then U2's removal with the same eventTs as the add wins the tie (1 again).
     const s0 = applyAll([posted(reply, LINK)]);
-    const added = step(s0, reaction(reply, 'U2', true, afterReply(1)));
-    const removed = step(added.after, reaction(reply, 'U2', false, afterReply(1)));
-    const ids = [...added.effects, ...removed.effects].map((e) => e.id);
-    expect(ids).toHaveLength(2);
-    expect(new Set(ids).size).toBe(2);
+    const u2Added = step(s0, reaction(reply, 'U2', true, afterReply(1)));
+    const u3Added = step(u2Added.after, reaction(reply, 'U3', true, afterReply(2)));
+    const u2Removed = step(u3Added.after, reaction(reply, 'U2', false, afterReply(1)));
+    expect(countedLikes(u2Removed.after, config)).toBe(1);
+    const ids = [u2Added, u3Added, u2Removed].flatMap((s) => s.effects.map((e) => e.id));
+    expect(ids).toHaveLength(3);
+    expect(new Set(ids).size).toBe(3);
   });
 
   it('sends a like DM when a reaction changes the counted likes', () => {
