@@ -65,13 +65,17 @@ async function main() {
   server.listen(config.local.port, () => {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.local.port;
-    log.info(`TIL Challenge listening on http://localhost:${port} (data in ${dataDir})`);
-    log.info(`Point Slack Event Subscriptions at https://<public-url-for-this-machine>/api/slack/events`);
-    log.info(
-      `Dashboard: http://localhost:${port}/  ·  stats: http://localhost:${port}/api/stats?month=YYYY-MM`,
+    // The start-up banner is for the operator whatever LOG_LEVEL says.
+    console.log(
+      [
+        `TIL Challenge listening on http://localhost:${port} (data in ${dataDir})`,
+        `  Slack Event Subscriptions request URL: https://<public-url-for-this-machine>/api/slack/events`,
+        `  Dashboard: http://localhost:${port}/   Stats: http://localhost:${port}/api/stats?month=YYYY-MM`,
+        config.slack.botToken
+          ? `  Slack Web API: ${config.slack.apiUrl}`
+          : '  SLACK_BOT_TOKEN is not set: DRY-RUN mode, Slack calls are printed with [dry-run], not sent',
+      ].join('\n'),
     );
-    if (!config.slack.botToken)
-      log.info('SLACK_BOT_TOKEN is not set: dry-run mode, Slack calls are printed, not sent');
     if (timer) void tick();
   });
 

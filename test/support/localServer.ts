@@ -7,6 +7,7 @@ const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 export const SIGNING_SECRET = 'e2e-signing-secret-0123456789';
 export const ADMIN_TOKEN = 'e2e-admin-token-0123456789';
 export const CHANNEL = 'C0TIL0001';
+const STARTUP_TIMEOUT_MS = 30_000;
 
 export interface LocalServer {
   url: string;
@@ -51,6 +52,10 @@ export async function startLocalServer(env: Record<string, string>): Promise<Loc
     child.once('exit', (code) =>
       reject(new Error(`server exited with ${code} before listening:\n${output.join('\n')}`)),
     );
+    setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`server did not start within ${STARTUP_TIMEOUT_MS} ms:\n${output.join('\n')}`));
+    }, STARTUP_TIMEOUT_MS).unref();
   });
   return {
     url,
