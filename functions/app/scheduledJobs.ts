@@ -48,6 +48,13 @@ export interface ScheduledJobsDeps {
 
 type Claimable = WeekDoc | AwardDoc;
 
+/** The fields that make a fresh claim: it protects a post in progress until claimExpiresAt. */
+const freshClaim = (nowMs: number) => ({
+  status: 'claimed' as const,
+  claimedAt: new Date(nowMs).toISOString(),
+  claimExpiresAt: new Date(nowMs + CLAIM_MS).toISOString(),
+});
+
 /**
  * Claims a document (create-if-absent, or take over an expired claim with IfMatch) so that one caller posts.
  * Returns the claimed document's etag, or why it could not be claimed.
@@ -75,49 +82,62 @@ async function claim<T extends Claimable>(
   }
 }
 
+interface ScheduledPost<T extends Claimable> {
+  /** Names the job in logs and admin alerts. */
+  name: string;
+  tag: MessageTag;
+  text: () => string;
+  /** What the document records once the message is in the channel. */
+  record: (ts: string) => Promise<Partial<T>>;
+}
+
 /**
- * Posts a claimed document's message and records it; on failure releases the claim so a later tick retries.
- * When taking over an expired claim, first looks for the earlier holder's post (it may have crashed after Slack
- * accepted it) so the message is not posted twice.
+ * Claims `doc`, posts the message and records it, at most once across ticks and instances. On failure the claim
+ * is released so a later tick retries. When taking over an expired claim, first looks for the earlier holder's
+ * post (it may have crashed after Slack accepted it) so the message is not posted twice.
  */
-async function postClaimed<T extends Claimable>(
+async function postOnce<T extends Claimable>(
   deps: ScheduledJobsDeps,
   doc: T,
-  claimed: { etag: string; recoveringSince?: string },
   nowMs: number,
-  job: string,
-  post: (alreadyPostedTs: string | undefined) => Promise<Partial<T>>,
-  tag: MessageTag,
+  post: ScheduledPost<T>,
 ): Promise<JobOutcome> {
+  const { store, slack, config, log } = deps;
+  const claimed = await claim(store, doc, nowMs);
+  if ('outcome' in claimed) return claimed.outcome;
   const { etag, recoveringSince } = claimed;
   try {
     const oldestTs = recoveringSince && String(Math.floor(Date.parse(recoveringSince) / 1000) - 60);
-    const alreadyPosted = oldestTs
-      ? await deps.slack.findTaggedMessage(deps.config.channelId, tag, oldestTs)
+    const postedBefore = oldestTs
+      ? await slack.findTaggedMessage(config.channelId, post.tag, oldestTs)
       : undefined;
-    const recorded = await post(alreadyPosted);
-    await deps.store.replace(
+    const ts =
+      postedBefore ??
+      (await slack.postMessage({ channel: config.channelId, text: post.text(), tag: post.tag })).ts;
+    const recorded = await post.record(ts);
+    await store.replace(
       { ...doc, ...recorded, status: 'posted', postedAt: new Date(nowMs).toISOString() },
       etag,
     );
-    deps.log.info(`${job}: posted`);
+    log.info(`${post.name}: posted`);
     return 'posted';
   } catch (error) {
-    deps.log.error(`${job}: failed: ${describeError(error)}`);
-    await deps.store
+    log.error(`${post.name}: failed: ${describeError(error)}`);
+    await store
       .replace({ ...doc, claimExpiresAt: new Date(0).toISOString() }, etag)
       .catch((releaseError) =>
-        deps.log.warn(`${job}: could not release claim: ${describeError(releaseError)}`),
+        log.warn(`${post.name}: could not release claim: ${describeError(releaseError)}`),
       );
-    await deps.alerts.scheduledPostFailed({ job, reason: describeError(error) });
+    await deps.alerts.scheduledPostFailed({ job: post.name, reason: describeError(error) });
     return 'failed';
   }
 }
 
 export function createScheduledJobs(deps: ScheduledJobsDeps) {
-  const { store, slack, config, templates } = deps;
+  const { store, config, templates } = deps;
   const { channelId } = config;
 
+  /** Thread → week, so replies in the thread find their week whatever instant the post was made at. */
   async function recordThread(threadTs: string, week: Week) {
     const thread: ThreadDoc = {
       id: threadDocId(threadTs),
@@ -131,7 +151,7 @@ export function createScheduledJobs(deps: ScheduledJobsDeps) {
     });
   }
 
-  async function weeklyPost(week: Week, nowMs: number): Promise<JobOutcome> {
+  function weeklyPost(week: Week, nowMs: number): Promise<JobOutcome> {
     const doc: WeekDoc = {
       id: weekDocId(week.key),
       pk: monthPartition(channelId, week.month),
@@ -140,39 +160,23 @@ export function createScheduledJobs(deps: ScheduledJobsDeps) {
       month: week.month,
       weekKey: week.key,
       ordinal: week.ordinal,
-      status: 'claimed',
-      claimedAt: new Date(nowMs).toISOString(),
-      claimExpiresAt: new Date(nowMs + CLAIM_MS).toISOString(),
+      ...freshClaim(nowMs),
     };
-    const claimed = await claim(store, doc, nowMs);
-    if ('outcome' in claimed) return claimed.outcome;
-    const tag = { type: 'til_weekly_post', id: week.key } as const;
-    return postClaimed(
-      deps,
-      doc,
-      claimed,
-      nowMs,
-      `weekly post ${week.key}`,
-      async (alreadyPostedTs) => {
-        const ts =
-          alreadyPostedTs ??
-          (
-            await slack.postMessage({
-              channel: channelId,
-              text: templates.weeklyPost({
-                week,
-                allowedBlogHosts: config.rules.allowedBlogHosts,
-                dashboardUrl: config.dashboardUrl,
-                footer: config.weeklyFooter,
-              }),
-              tag,
-            })
-          ).ts;
-        await recordThread(ts, week);
-        return { threadTs: ts };
+    return postOnce(deps, doc, nowMs, {
+      name: `weekly post ${week.key}`,
+      tag: { type: 'til_weekly_post', id: week.key },
+      text: () =>
+        templates.weeklyPost({
+          week,
+          allowedBlogHosts: config.rules.allowedBlogHosts,
+          dashboardUrl: config.dashboardUrl,
+          footer: config.weeklyFooter,
+        }),
+      record: async (threadTs) => {
+        await recordThread(threadTs, week);
+        return { threadTs };
       },
-      tag,
-    );
+    });
   }
 
   async function monthlyAward(month: MonthKey, nowMs: number): Promise<JobOutcome> {
@@ -184,39 +188,21 @@ export function createScheduledJobs(deps: ScheduledJobsDeps) {
       type: 'award',
       channel: channelId,
       month,
-      status: 'claimed',
-      claimedAt: new Date(nowMs).toISOString(),
-      claimExpiresAt: new Date(nowMs + CLAIM_MS).toISOString(),
+      ...freshClaim(nowMs),
     };
-    const claimed = await claim(store, doc, nowMs);
-    if ('outcome' in claimed) return claimed.outcome;
     const likesOf = new Map(result.members.map((m) => [m.userId, m.likes]));
     const ranked = (ids: string[]) => ids.map((userId) => ({ userId, likes: likesOf.get(userId) ?? 0 }));
-    const tag = { type: 'til_monthly_award', id: month } as const;
-    return postClaimed(
-      deps,
-      doc,
-      claimed,
-      nowMs,
-      `monthly award ${month}`,
-      async (alreadyPostedTs) => {
-        const ts =
-          alreadyPostedTs ??
-          (
-            await slack.postMessage({
-              channel: channelId,
-              text: templates.monthlyAward({
-                month,
-                challengers: ranked(result.challengers),
-                specialChallengers: ranked(result.specialChallengers),
-              }),
-              tag,
-            })
-          ).ts;
-        return { messageTs: ts };
-      },
-      tag,
-    );
+    return postOnce(deps, doc, nowMs, {
+      name: `monthly award ${month}`,
+      tag: { type: 'til_monthly_award', id: month },
+      text: () =>
+        templates.monthlyAward({
+          month,
+          challengers: ranked(result.challengers),
+          specialChallengers: ranked(result.specialChallengers),
+        }),
+      record: async (messageTs) => ({ messageTs }),
+    });
   }
 
   return {

@@ -34,31 +34,24 @@ export interface MessageContent {
   versionTs: SlackTs;
 }
 
+/** What a new reply and an edit of it both carry. */
+interface MessageEventFields {
+  eventId: string;
+  eventTs: SlackTs;
+  channel: string;
+  ts: SlackTs;
+  threadTs?: SlackTs;
+  user: UserId;
+  content: MessageContent;
+}
+
 /**
  * A Slack event normalised at the edge, about a message in the challenge channel.
  * Bots, the app itself, other channels and unknown types never become a ChallengeEvent.
  */
 export type ChallengeEvent =
-  | {
-      kind: 'message_posted';
-      eventId: string;
-      eventTs: SlackTs;
-      channel: string;
-      ts: SlackTs;
-      threadTs?: SlackTs;
-      user: UserId;
-      content: MessageContent;
-    }
-  | {
-      kind: 'message_edited';
-      eventId: string;
-      eventTs: SlackTs;
-      channel: string;
-      ts: SlackTs;
-      threadTs?: SlackTs;
-      user: UserId;
-      content: MessageContent;
-    }
+  | ({ kind: 'message_posted' } & MessageEventFields)
+  | ({ kind: 'message_edited' } & MessageEventFields)
   | {
       kind: 'message_deleted';
       eventId: string;
