@@ -255,4 +255,29 @@ describe('the bot on one machine, driven by signed Slack requests', () => {
       expect(broadcastsIn(slack, r.user), r.user).toHaveLength(1);
     }
   });
+
+  it('SIGTERM drains in-flight work and exits 0; what was accepted is processed after the restart', async () => {
+    const ts = nextReplyTs();
+    await postSlackEvent(
+      server,
+      reply({ user: 'U0FRANK', ts, threadTs, text: 'https://velog.io/@frank/til' }),
+    );
+    const likes = Array.from({ length: 40 }, (_, i) =>
+      reaction({
+        user: `U0SIG${i}`,
+        itemTs: ts,
+        itemUser: 'U0FRANK',
+        eventTs: tsAt('2026-11-26T18:00:00+09:00', i + 1),
+      }),
+    );
+    for (const like of likes) expect((await postSlackEvent(server, like)).status).toBe(200);
+    expect(await server.stop()).toBe(0);
+    expect(server.output.some((line) => line.includes('SIGTERM: draining in-flight work'))).toBe(true);
+    expect(server.output.at(-1)).toContain('stopped');
+
+    server = await startLocalServer(env());
+    await waitUntilIdle(server);
+    expect(memberOf(await stats(), 'U0FRANK')).toMatchObject({ submissions: 1, likes: 40 });
+    expect(broadcastsIn(slack, 'U0FRANK')).toHaveLength(1);
+  });
 });
