@@ -147,13 +147,12 @@ async function queueGroupCommit() {
 await likeCostVersusMonthSize();
 await queueGroupCommit();
 
-console.log(
-  '\nbenchmark                          baseline → variant                                  ms/op (base → var)   ratio',
-);
-for (const r of rows) {
-  console.log(
-    `${r.name.padEnd(34)} ${`${r.baseline} → ${r.variant}`.padEnd(52)} ${r.baselineMsPerOp.toFixed(3)} → ${r.variantMsPerOp.toFixed(3)}`.padEnd(
-      110,
-    ) + `  ×${(r.variantMsPerOp / r.baselineMsPerOp).toFixed(2)}`,
-  );
-}
+const table = rows.map((r) => ({
+  benchmark: r.name,
+  baseline: r.baseline,
+  variant: r.variant,
+  'baseline ms/op': Number(r.baselineMsPerOp.toFixed(3)),
+  'variant ms/op': Number(r.variantMsPerOp.toFixed(3)),
+  'ratio (variant / baseline)': Number((r.variantMsPerOp / r.baselineMsPerOp).toFixed(2)),
+}));
+console.table(table);
