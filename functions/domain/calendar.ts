@@ -5,7 +5,8 @@
 import { DateTime } from 'luxon';
 import type { ChallengeEvent, MonthKey, SlackTs, Week, WeekKey } from './types.js';
 
-const SLACK_TS = /^(\d+)(?:\.(\d{1,6}))?$/;
+/** A Slack ts as the calendar reads it: whole seconds, then up to six digits of microseconds. */
+export const SLACK_TS = /^(\d+)(?:\.(\d{1,6}))?$/;
 const MONTH_KEY = /^(2\d{3})-(0[1-9]|1[0-2])$/;
 const WEEK_KEY = /^(2\d{3}-(?:0[1-9]|1[0-2]))-W([1-5])$/;
 

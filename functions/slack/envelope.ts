@@ -3,6 +3,7 @@
  * message's ts; the consumer turns the raw inner event into a ChallengeEvent (or a reason to ignore it).
  */
 import { z } from 'zod';
+import { SLACK_TS, tsToMs } from '../domain/calendar.js';
 import { isThumbsUp } from '../domain/links.js';
 import type { ChallengeEvent, MessageContent, SlackTs } from '../domain/types.js';
 
@@ -24,12 +25,27 @@ export type Envelope =
 /** `error` says why the HTTP handler answers 400. */
 export type ParsedEnvelope = { ok: true; value: Envelope } | { ok: false; error: string };
 
+/** The end of year 9999 in epoch seconds: the latest instant accepted, well inside what the calendar can place. */
+const LATEST_SECONDS = Date.UTC(9999, 11, 31, 23, 59, 59) / 1000;
+
+/**
+ * "1793577600.000100": a ts the calendar reads (its own pattern, at most six decimals) of an instant it can place
+ * in a week. Anything else would make the domain throw: at the edge a 500 instead of a 400, in the consumer a
+ * retried then dead-lettered message instead of an ignored one.
+ */
+const tsSchema = z
+  .string()
+  .regex(SLACK_TS, { message: 'is not a Slack ts', abort: true })
+  .refine((ts) => tsToMs(ts) <= LATEST_SECONDS * 1000, 'is after year 9999');
+const optionalTs = tsSchema.optional();
+
 const envelopeSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('url_verification'), challenge: z.string() }),
   z.object({
     type: z.literal('event_callback'),
     event_id: z.string().min(1),
-    event_time: z.number().optional(),
+    /** Epoch seconds; routes an event about no message, so it must be an instant the calendar can place. */
+    event_time: z.number().int().positive().max(LATEST_SECONDS).optional(),
     team_id: z.string().optional(),
     event: z.looseObject({ type: z.string() }),
   }),
@@ -42,19 +58,18 @@ export function parseEnvelope(json: unknown): ParsedEnvelope {
     if (type.success && type.data.type !== 'url_verification' && type.data.type !== 'event_callback') {
       return { ok: false, error: `unknown envelope type ${type.data.type}` };
     }
-    const issue = parsed.error.issues[0];
-    return { ok: false, error: `malformed envelope: ${issue?.path.join('.') || '(root)'} ${issue?.message}` };
+    return { ok: false, error: `malformed envelope: ${firstIssue(parsed.error)}` };
   }
   const envelope = parsed.data;
   if (envelope.type === 'url_verification') return { ok: true, value: envelope };
+  const routing = routingOf(envelope.event);
+  if (!routing.ok) return { ok: false, error: `malformed envelope: event.${routing.error}` };
   // Events about no message (app_uninstalled, tokens_revoked…) carry no ts: route them by event_time, so they
   // are accepted and then ignored by the consumer like any other event it does not handle.
   const aboutNoMessage = !('ts' in envelope.event) && !('event_ts' in envelope.event);
   const routingTs =
-    routingTsOf(envelope.event) ??
-    (aboutNoMessage && envelope.event_time !== undefined
-      ? `${Math.trunc(envelope.event_time)}.000000`
-      : undefined);
+    routing.ts ??
+    (aboutNoMessage && envelope.event_time !== undefined ? `${envelope.event_time}.000000` : undefined);
   if (routingTs === undefined)
     return {
       ok: false,
@@ -73,36 +88,65 @@ export function parseEnvelope(json: unknown): ParsedEnvelope {
   };
 }
 
-/** "1793577600.000100": only a well-formed ts can be mapped to a week. */
-const tsSchema = z.string().regex(/^\d+\.\d+$/);
-const optionalTs = tsSchema.optional().catch(undefined);
+function firstIssue(error: z.ZodError): string {
+  const issue = error.issues[0];
+  return `${issue?.path.join('.') || '(root)'} ${issue?.message}`;
+}
 
-const routingFieldsSchema = z.object({
-  type: z.string(),
+/**
+ * The fields routing reads, by event type. Each may be absent, but one that is present must be a ts: a message
+ * whose own ts is garbled is malformed, not something to route by its event_ts instead.
+ */
+const messageRoutingSchema = z.object({
   subtype: z.string().optional().catch(undefined),
   ts: optionalTs,
   event_ts: optionalTs,
   deleted_ts: optionalTs,
-  message: z.object({ ts: optionalTs }).optional().catch(undefined),
-  item: z.object({ ts: optionalTs }).optional().catch(undefined),
+  message: z.object({ ts: optionalTs }).optional(),
 });
+const reactionRoutingSchema = z.object({
+  item: z.object({ ts: optionalTs }).optional(),
+  event_ts: optionalTs,
+});
+const otherRoutingSchema = z.object({ event_ts: optionalTs });
+
+type Routing = { ok: true; ts: SlackTs | undefined } | { ok: false; error: string };
+
+/** The routing ts of an event (undefined if it carries none), or the first of its ts fields that is no ts. */
+function routingOf(rawEvent: unknown): Routing {
+  const failed = (error: z.ZodError): Routing => ({ ok: false, error: firstIssue(error) });
+  const type = z.object({ type: z.string() }).safeParse(rawEvent);
+  if (!type.success) return failed(type.error);
+  switch (type.data.type) {
+    case 'message': {
+      const parsed = messageRoutingSchema.safeParse(rawEvent);
+      if (!parsed.success) return failed(parsed.error);
+      const event = parsed.data;
+      if (event.subtype === 'message_changed') return { ok: true, ts: event.message?.ts ?? event.event_ts };
+      if (event.subtype === 'message_deleted') return { ok: true, ts: event.deleted_ts ?? event.event_ts };
+      return { ok: true, ts: event.ts ?? event.event_ts };
+    }
+    case 'reaction_added':
+    case 'reaction_removed': {
+      const parsed = reactionRoutingSchema.safeParse(rawEvent);
+      if (!parsed.success) return failed(parsed.error);
+      return { ok: true, ts: parsed.data.item?.ts ?? parsed.data.event_ts };
+    }
+    default: {
+      const parsed = otherRoutingSchema.safeParse(rawEvent);
+      if (!parsed.success) return failed(parsed.error);
+      return { ok: true, ts: parsed.data.event_ts };
+    }
+  }
+}
 
 /**
  * The ts of the message an event is about, so a reply, its edits, its deletion and every reaction on it are
- * routed to the same month. Undefined when Slack sent none of the expected fields (or not as a ts).
+ * routed to the same month. Undefined when Slack sent none of the expected fields, or one of them not as a ts.
  */
 export function routingTsOf(rawEvent: unknown): SlackTs | undefined {
-  const parsed = routingFieldsSchema.safeParse(rawEvent);
-  if (!parsed.success) return undefined;
-  const event = parsed.data;
-  if (event.type === 'message') {
-    if (event.subtype === 'message_changed') return event.message?.ts ?? event.event_ts;
-    if (event.subtype === 'message_deleted') return event.deleted_ts ?? event.event_ts;
-    return event.ts ?? event.event_ts;
-  }
-  if (event.type === 'reaction_added' || event.type === 'reaction_removed')
-    return event.item?.ts ?? event.event_ts;
-  return event.event_ts;
+  const routing = routingOf(rawEvent);
+  return routing.ok ? routing.ts : undefined;
 }
 
 export interface NormalizeContext {

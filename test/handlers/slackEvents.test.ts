@@ -222,6 +222,13 @@ describe('slack-events: body size (413)', () => {
   });
 });
 
+function withEvent<T extends { event: Record<string, unknown> }>(
+  envelope: T,
+  fields: Record<string, unknown>,
+): T {
+  return { ...envelope, event: { ...envelope.event, ...fields } };
+}
+
 describe('slack-events: malformed input with a valid signature (400, nothing enqueued)', () => {
   it.each([
     ['truncated JSON', '{"type":"event_callback","event_id":'],
@@ -240,6 +247,16 @@ describe('slack-events: malformed input with a valid signature (400, nothing enq
     ['an event_callback without event_id', { type: 'event_callback', event: { type: 'message', ts: '1.2' } }],
     ['an event_callback without event', { type: 'event_callback', event_id: 'Ev1' }],
     ['a url_verification without challenge', { type: 'url_verification' }],
+    [
+      'a reply whose ts has seven decimals (the calendar reads at most six)',
+      withEvent(aReply(), { ts: '1793577600.1234567', event_ts: '1793577600.1234567' }),
+    ],
+    ['a reply whose ts is not a ts, even with a valid event_ts', withEvent(aReply(), { ts: 'abc' })],
+    ['a ts beyond any calendar', withEvent(aReply(), { ts: '99999999999999.000001', event_ts: undefined })],
+    [
+      'an event about no message with an event_time beyond any calendar',
+      { type: 'event_callback', event_id: 'Ev1', event_time: 1e21, event: { type: 'app_uninstalled' } },
+    ],
   ])('answers 400 to %s', async (_, body) => {
     const response = await postSigned(body);
     expect(response.status).toBe(400);

@@ -200,6 +200,25 @@ describe('parseEnvelope', () => {
       { ...envelopeOf({ type: 'app_uninstalled' }), event_time: undefined },
     ],
     ['event_callback with a garbled ts', envelopeOf(replyEvent({ ts: 'yesterday', event_ts: 'yesterday' }))],
+    ['a ts with seven decimals', envelopeOf(replyEvent({ ts: '1793577600.1234567', event_ts: undefined }))],
+    ['a malformed ts next to a valid event_ts', envelopeOf(replyEvent({ ts: 'abc' }))],
+    ['a malformed event_ts next to a valid ts', envelopeOf(replyEvent({ event_ts: '1793577600.' }))],
+    ['a ts beyond year 9999', envelopeOf(replyEvent({ ts: '253402400000.000000', event_ts: undefined }))],
+    ['a malformed edited message ts', envelopeOf(changedEvent({ ts: 'abc' }))],
+    ['a malformed deleted_ts', envelopeOf({ ...deletedEvent, deleted_ts: '-1.000000' })],
+    [
+      'a malformed reacted-to ts',
+      envelopeOf(reactionEvent({ item: { type: 'message', channel: CHANNEL, ts: 'x' } })),
+    ],
+    ['a reaction whose item is not an object', envelopeOf(reactionEvent({ item: 'F0001' }))],
+    ['a fractional event_time', { ...envelopeOf({ type: 'app_uninstalled' }), event_time: 1793750400.5 }],
+    ['a zero event_time', { ...envelopeOf({ type: 'app_uninstalled' }), event_time: 0 }],
+    ['a negative event_time', { ...envelopeOf({ type: 'app_uninstalled' }), event_time: -1793750400 }],
+    ['an event_time of 1e21', { ...envelopeOf({ type: 'app_uninstalled' }), event_time: 1e21 }],
+    [
+      'an event_time beyond year 9999',
+      { ...envelopeOf({ type: 'app_uninstalled' }), event_time: 2 ** 53 - 1 },
+    ],
   ])('rejects a malformed envelope: %s', (_label, json) => {
     expect(parseEnvelope(json)).toEqual({ ok: false, error: expect.stringMatching(/^malformed envelope/) });
   });
@@ -243,14 +262,26 @@ describe('routingTsOf', () => {
     ).toBe('1793750800.000600');
   });
 
-  it('falls back to event_ts when the target field is missing or not a ts', () => {
+  it('falls back to event_ts when the target field is missing', () => {
     expect(routingTsOf({ ...deletedEvent, deleted_ts: undefined })).toBe('1793750600.000400');
-    expect(routingTsOf(reactionEvent({ item: 'F0001' }))).toBe('1793750700.000500');
+    expect(routingTsOf(reactionEvent({ item: { type: 'file', file: 'F0001' } }))).toBe('1793750700.000500');
+  });
+
+  it('does not fall back to event_ts when the target field is there but not a ts', () => {
+    expect(routingTsOf({ ...deletedEvent, deleted_ts: 'abc' })).toBeUndefined();
+    expect(routingTsOf(reactionEvent({ item: 'F0001' }))).toBeUndefined();
+    expect(routingTsOf(replyEvent({ ts: '1793750400.1234567' }))).toBeUndefined();
+  });
+
+  it('accepts every ts the calendar reads: whole seconds, one to six decimals', () => {
+    expect(routingTsOf({ type: 'message', ts: '1793750400' })).toBe('1793750400');
+    expect(routingTsOf({ type: 'message', ts: '1793750400.1' })).toBe('1793750400.1');
+    expect(routingTsOf({ type: 'message', ts: '1793750400.123456' })).toBe('1793750400.123456');
   });
 
   it('is undefined when the event carries no ts at all', () => {
     expect(routingTsOf({ type: 'app_home_opened' })).toBeUndefined();
-    expect(routingTsOf({ type: 'message', ts: '1793750400', event_ts: '' })).toBeUndefined();
+    expect(routingTsOf({ type: 'message', channel: CHANNEL, text: 'x' })).toBeUndefined();
     expect(routingTsOf('not an event')).toBeUndefined();
   });
 });
