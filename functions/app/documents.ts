@@ -43,11 +43,15 @@ export interface SubmissionDoc extends Doc {
   month: MonthKey;
   /** Copied from state for single-partition queries. */
   author?: UserId;
+  threadTs?: SlackTs;
   weekKey?: WeekKey;
   state: SubmissionState;
   /** Side effects caused by a state change, recorded in the same write; removed once performed. */
-  outbox: Effect[];
+  outbox: OutboxEntry[];
 }
+
+/** A pending effect and how many times performing it has failed so far. */
+export type OutboxEntry = Effect & { failedAttempts?: number };
 export const submissionDocId = (replyTs: SlackTs) => `submission:${replyTs}`;
 
 /** A member's first participation in a week: the claim that makes the broadcast happen once. */

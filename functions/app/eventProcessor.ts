@@ -1,15 +1,32 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { MessageTag, SlackPort } from '../adapters/slack/slack.js';
+import { SlackCallError } from '../adapters/slack/webApiSlack.js';
 import type { Store } from '../adapters/store/store.js';
 import { updateDocument } from '../adapters/store/updateWithRetry.js';
 import type { AppConfig } from '../config.js';
-import { monthOfWeekKey, routingMonth, routingMonthOfTs, weekByKey } from '../domain/calendar.js';
-import { applyEvent, countedLikes, countsForWeek, transitionEffects } from '../domain/submission.js';
-import type { ChallengeEvent, Effect, SubmissionState, Week } from '../domain/types.js';
+import { monthOfWeekKey, routingMonth, routingMonthOfTs, targetTs, weekByKey } from '../domain/calendar.js';
+import {
+  adoptIntoWeek,
+  applyEvent,
+  countedLikes,
+  countsForWeek,
+  transitionEffects,
+} from '../domain/submission.js';
+import type {
+  ChallengeEvent,
+  Effect,
+  MonthKey,
+  SlackTs,
+  SubmissionState,
+  UserId,
+  Week,
+} from '../domain/types.js';
 import type { Templates } from '../messages/templates.js';
 import { normalizeEvent } from '../slack/envelope.js';
+import type { AdminAlerts } from './adminAlerts.js';
 import {
   monthPartition,
+  type OutboxEntry,
   type ParticipationDoc,
   participationDocId,
   type SubmissionDoc,
@@ -17,7 +34,7 @@ import {
   type ThreadDoc,
   threadDocId,
 } from './documents.js';
-import type { Logger } from './logger.js';
+import { describeError, type Logger } from './logger.js';
 import type { MemberDirectory } from './memberDirectory.js';
 import { queuedEventSchema } from './queuedEvent.js';
 
@@ -25,6 +42,7 @@ export interface EventProcessorDeps {
   store: Store;
   slack: SlackPort;
   members: MemberDirectory;
+  alerts: AdminAlerts;
   config: AppConfig;
   templates: Templates;
   log: Logger;
@@ -33,53 +51,79 @@ export interface EventProcessorDeps {
 export type ProcessOutcome = { applied: true; effects: number } | { applied: false; ignored: string };
 
 /**
+ * Attempts at one effect before it is given up (and the admins told): as many as the queue's deliveries, so an
+ * effect Slack keeps refusing cannot block the later effects of its submission for ever, while a refusal an admin
+ * can fix (the bot not invited to the channel yet) still gets a few chances.
+ */
+const MAX_EFFECT_ATTEMPTS = 5;
+
+/**
  * Applies one queued Slack event: read → pure domain transition → conditional write, with the side effects the
  * transition causes recorded in that same write (the document's outbox) and performed afterwards. A redelivered
  * event changes nothing and so causes nothing new; effects left pending by a crash are performed on redelivery.
- * Throws on failure so the queue abandons and retries the message.
+ * Throws on a failure worth retrying so the queue abandons and retries the message.
  */
 export function createEventProcessor(deps: EventProcessorDeps) {
-  const { store, slack, members, config, templates, log } = deps;
+  const { store, slack, members, alerts, config, templates, log } = deps;
   const { rules, channelId } = config;
 
-  async function threadWeekOf(event: ChallengeEvent): Promise<Week | undefined> {
-    if (event.kind !== 'message_posted' && event.kind !== 'message_edited') return undefined;
-    if (!event.threadTs || event.threadTs === event.ts) return undefined;
-    const pk = monthPartition(channelId, routingMonthOfTs(event.threadTs, rules.timeZone));
-    const thread = await store.read<ThreadDoc>(pk, threadDocId(event.threadTs));
+  async function recordedThreadWeek(threadTs: SlackTs): Promise<Week | undefined> {
+    const pk = monthPartition(channelId, routingMonthOfTs(threadTs, rules.timeZone));
+    const thread = await store.read<ThreadDoc>(pk, threadDocId(threadTs));
     return thread ? weekByKey(thread.doc.weekKey, rules.timeZone) : undefined;
   }
 
+  async function alreadyBroadcast(week: Week | undefined, userId: UserId | undefined): Promise<boolean> {
+    if (!week || !userId) return false;
+    const pk = monthPartition(channelId, week.month);
+    return (await store.read<ParticipationDoc>(pk, participationDocId(week.key, userId))) !== undefined;
+  }
+
+  /** The submission document after `transition`, with the effects it causes appended to its outbox. */
+  function nextDocument(
+    current: SubmissionDoc | undefined,
+    after: SubmissionState,
+    month: MonthKey,
+    memberAlreadyBroadcast: boolean,
+  ): SubmissionDoc | undefined {
+    const before = current?.state;
+    if (before && isDeepStrictEqual(before, after)) return undefined;
+    const week = after.weekKey ? weekByKey(after.weekKey, rules.timeZone) : undefined;
+    const outbox = current?.outbox ?? [];
+    const effects = transitionEffects(before, after, { config: rules, week, memberAlreadyBroadcast });
+    return {
+      id: submissionDocId(after.replyTs),
+      pk: monthPartition(channelId, month),
+      type: 'submission',
+      channel: channelId,
+      month,
+      author: after.author,
+      threadTs: after.threadTs,
+      weekKey: after.weekKey,
+      state: after,
+      outbox: [...outbox, ...effects.filter((e) => !outbox.some((o) => o.id === e.id))],
+    };
+  }
+
   async function apply(event: ChallengeEvent, threadWeek: Week | undefined) {
-    const targetTs = event.kind === 'reaction' ? event.itemTs : event.ts;
     const month = routingMonth(event, rules.timeZone);
-    const pk = monthPartition(channelId, month);
     const isMessage = event.kind === 'message_posted' || event.kind === 'message_edited';
-    return updateDocument<SubmissionDoc>(store, pk, submissionDocId(targetTs), (current) => {
-      // Plain channel messages and replies in other threads are not the challenge's business.
-      if (!current && isMessage && !threadWeek) return undefined;
-      const before: SubmissionState | undefined = current?.state;
-      const after = applyEvent(before, event, { config: rules, threadWeek });
-      if (before && isDeepStrictEqual(before, after)) return undefined;
-      const week = after.weekKey ? weekByKey(after.weekKey, rules.timeZone) : undefined;
-      const outbox = current?.outbox ?? [];
-      const effects = transitionEffects(before, after, {
-        config: rules,
-        week,
-        memberAlreadyBroadcast: false,
-      });
-      return {
-        id: submissionDocId(targetTs),
-        pk,
-        type: 'submission',
-        channel: channelId,
-        month,
-        author: after.author,
-        weekKey: after.weekKey,
-        state: after,
-        outbox: [...outbox, ...effects.filter((e) => !outbox.some((o) => o.id === e.id))],
-      };
-    });
+    // Plain channel messages are not the challenge's business; every thread reply is kept, because its
+    // thread may be a weekly thread whose record is not written yet (see adoptThread).
+    if (isMessage && !event.threadTs) return undefined;
+    const broadcastBefore = isMessage && (await alreadyBroadcast(threadWeek, event.user));
+    return updateDocument<SubmissionDoc>(
+      store,
+      monthPartition(channelId, month),
+      submissionDocId(targetTs(event)),
+      (current) =>
+        nextDocument(
+          current,
+          applyEvent(current?.state, event, { config: rules, threadWeek }),
+          month,
+          broadcastBefore,
+        ),
+    );
   }
 
   /** Claims the member's participation in the week; only the claiming reply posts, once. */
@@ -139,15 +183,77 @@ export function createEventProcessor(deps: EventProcessorDeps) {
     await slack.sendDirectMessage(effect.userId, templates.likeDm({ week, weekLikes, replyLink }));
   }
 
-  /** Performs pending effects one by one, removing each once done so a retry does not repeat it. */
-  async function drainOutbox(pk: string, id: string, outbox: Effect[]) {
-    for (const effect of outbox) {
-      if (effect.kind === 'broadcast') await broadcast(effect);
-      else await likeDm(effect);
-      await updateDocument<SubmissionDoc>(store, pk, id, (current) =>
-        current ? { ...current, outbox: current.outbox.filter((e) => e.id !== effect.id) } : undefined,
+  /**
+   * Performs pending effects one by one, removing each once done so a retry does not repeat it. A failed effect
+   * stays pending with its failure counted, the others still run, and the first failure is rethrown so the event
+   * is retried; after MAX_EFFECT_ATTEMPTS failures the effect is dropped and the admins are told.
+   */
+  async function drainOutbox(doc: SubmissionDoc, eventId: string) {
+    let firstFailure: unknown;
+    for (const effect of doc.outbox) {
+      let keep: OutboxEntry | undefined;
+      try {
+        if (effect.kind === 'broadcast') await broadcast(effect);
+        else await likeDm(effect);
+      } catch (error) {
+        const failedAttempts = (effect.failedAttempts ?? 0) + 1;
+        if (failedAttempts < MAX_EFFECT_ATTEMPTS) {
+          keep = { ...effect, failedAttempts };
+          firstFailure ??= error;
+        } else {
+          log.error(
+            `event ${eventId}: giving up ${effect.id} after ${failedAttempts} attempts: ${describeError(error)}`,
+          );
+          await alerts.slackCallFailed({
+            method: error instanceof SlackCallError ? error.method : effect.kind,
+            reason: error instanceof SlackCallError ? error.code : describeError(error),
+            eventId,
+          });
+        }
+      }
+      await updateDocument<SubmissionDoc>(store, doc.pk, doc.id, (current) =>
+        current
+          ? {
+              ...current,
+              outbox: current.outbox.flatMap((e) => (e.id !== effect.id ? [e] : keep ? [keep] : [])),
+            }
+          : undefined,
       );
     }
+    if (firstFailure !== undefined) throw firstFailure;
+  }
+
+  /** Names for the dashboard; a failure here must not hold back the event, so it is only logged. */
+  async function rememberName(userId: string) {
+    await members
+      .get(userId)
+      .catch((error) => log.warn(`could not cache the name of ${userId}: ${describeError(error)}`));
+  }
+
+  /** Replies stored before their thread was known to be `week`'s thread join the week now. */
+  async function adoptThread(threadTs: SlackTs, week: Week, eventId: string): Promise<number> {
+    const months = new Set([routingMonthOfTs(threadTs, rules.timeZone), week.month]);
+    let adopted = 0;
+    for (const month of months) {
+      const orphans = await store.query<SubmissionDoc>({
+        pk: monthPartition(channelId, month),
+        type: 'submission',
+        where: { threadTs },
+      });
+      for (const { doc: orphan } of orphans.filter(({ doc }) => doc.weekKey === undefined)) {
+        const broadcastBefore = await alreadyBroadcast(week, orphan.author);
+        const result = await updateDocument<SubmissionDoc>(store, orphan.pk, orphan.id, (current) =>
+          current
+            ? nextDocument(current, adoptIntoWeek(current.state, week), month, broadcastBefore)
+            : undefined,
+        );
+        if (!result.stored) continue;
+        adopted += 1;
+        await drainOutbox(result.stored.doc, eventId);
+        if (result.stored.doc.author) await rememberName(result.stored.doc.author);
+      }
+    }
+    return adopted;
   }
 
   return {
@@ -164,15 +270,26 @@ export function createEventProcessor(deps: EventProcessorDeps) {
         log.debug(`event ${queued.eventId} ignored: reaction by a bot`);
         return { applied: false, ignored: 'reaction by a bot' };
       }
-      const threadWeek = await threadWeekOf(event);
+      const threadTs =
+        event.kind === 'message_posted' || event.kind === 'message_edited' ? event.threadTs : undefined;
+      const threadWeek = threadTs ? await recordedThreadWeek(threadTs) : undefined;
       const result = await apply(event, threadWeek);
-      const doc = result.stored?.doc ?? result.previous;
-      if (!doc) return { applied: false, ignored: 'not a reply in a weekly thread' };
-      if (doc.author && threadWeek) await members.get(doc.author);
+      const doc = result?.stored?.doc;
+      if (!doc) return { applied: false, ignored: 'not a thread reply' };
       const pending = doc.outbox.length;
-      await drainOutbox(doc.pk, doc.id, doc.outbox);
+      await drainOutbox(doc, queued.eventId);
+      // The thread may have been recorded between the look-up above and the write: adopt the reply now, since
+      // the recording job's adoption may have run before this reply was written.
+      if (threadTs && !threadWeek && doc.weekKey === undefined) {
+        const week = await recordedThreadWeek(threadTs);
+        if (week) await adoptThread(threadTs, week, queued.eventId);
+      }
+      if (doc.author && doc.weekKey) await rememberName(doc.author);
       return { applied: true, effects: pending };
     },
+
+    /** Called once a weekly thread is recorded; returns how many earlier replies joined the week. */
+    adoptThread: (threadTs: SlackTs, week: Week) => adoptThread(threadTs, week, `thread ${threadTs}`),
   };
 }
 

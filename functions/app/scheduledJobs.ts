@@ -18,8 +18,11 @@ import {
 import { describeError, type Logger } from './logger.js';
 import { loadMonth } from './monthStats.js';
 
-/** How long a claim protects a post in progress; after that a crashed poster's claim may be taken over. */
-const CLAIM_MS = 2 * 60_000;
+/**
+ * How long a claim protects a post in progress; after that a crashed poster's claim may be taken over. Well above
+ * the longest a post can take (Slack client retries are capped at a minute), so a slow post is never taken over.
+ */
+const CLAIM_MS = 10 * 60_000;
 
 export type JobOutcome =
   | 'posted'
@@ -44,6 +47,8 @@ export interface ScheduledJobsDeps {
   templates: Templates;
   alerts: AdminAlerts;
   log: Logger;
+  /** Lets replies that arrived before the thread was recorded join its week (the event processor's). */
+  adoptThread: (threadTs: string, week: Week) => Promise<number>;
 }
 
 type Claimable = WeekDoc | AwardDoc;
@@ -174,6 +179,7 @@ export function createScheduledJobs(deps: ScheduledJobsDeps) {
         }),
       record: async (threadTs) => {
         await recordThread(threadTs, week);
+        await deps.adoptThread(threadTs, week);
         return { threadTs };
       },
     });
@@ -205,14 +211,29 @@ export function createScheduledJobs(deps: ScheduledJobsDeps) {
     });
   }
 
+  /** A job that failed before it could post (store unreachable while claiming, say) is reported like one that did. */
+  async function guarded(name: string, job: () => Promise<JobOutcome>): Promise<JobOutcome> {
+    try {
+      return await job();
+    } catch (error) {
+      deps.log.error(`${name}: failed: ${describeError(error)}`);
+      await deps.alerts.scheduledPostFailed({ job: name, reason: describeError(error) });
+      return 'failed';
+    }
+  }
+
   return {
     /** Runs whatever is due at `nowMs`: the week's post first, then (first week of a month) last month's award. */
     async runDue(nowMs: number): Promise<TickReport> {
       const due = dueJobs(nowMs, config.postTime, config.rules.timeZone);
-      const weekly = due.weeklyPostDue ? await weeklyPost(due.week, nowMs) : 'not-due';
+      const weekly = due.weeklyPostDue
+        ? await guarded(`weekly post ${due.week.key}`, () => weeklyPost(due.week, nowMs))
+        : 'not-due';
       // The award follows the week's post so it lands below it in the channel.
-      const awardReady = due.awardMonth && (weekly === 'posted' || weekly === 'already-posted');
-      const award = awardReady && due.awardMonth ? await monthlyAward(due.awardMonth, nowMs) : 'not-due';
+      const awardMonth = weekly === 'posted' || weekly === 'already-posted' ? due.awardMonth : undefined;
+      const award = awardMonth
+        ? await guarded(`monthly award ${awardMonth}`, () => monthlyAward(awardMonth, nowMs))
+        : 'not-due';
       return {
         now: new Date(nowMs).toISOString(),
         week: due.week.key,

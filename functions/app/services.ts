@@ -36,8 +36,16 @@ export function createServices(config: AppConfig, adapters: Adapters) {
   const templates = templatesFor(config.locale);
   const members = createMemberDirectory({ store, slack, channel: config.channelId, now });
   const alerts = createAdminAlerts({ slack, adminUserIds: config.adminUserIds, templates, log });
-  const processor = createEventProcessor({ store, slack, members, config, templates, log });
-  const jobs = createScheduledJobs({ store, slack, config, templates, alerts, log });
+  const processor = createEventProcessor({ store, slack, members, alerts, config, templates, log });
+  const jobs = createScheduledJobs({
+    store,
+    slack,
+    config,
+    templates,
+    alerts,
+    log,
+    adoptThread: processor.adoptThread,
+  });
   const readSide = { store, members, config };
   return {
     config,

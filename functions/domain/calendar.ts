@@ -122,7 +122,12 @@ export function routingMonthOfTs(ts: SlackTs, zone: string): MonthKey {
   return weekOfTs(ts, zone).month;
 }
 
-/** Routing month of an event: that of its target message (the reply, or the item reacted to). */
+/** The ts of the message an event is about (the reply, or the item reacted to): its state's identity. */
+export function targetTs(event: ChallengeEvent): SlackTs {
+  return event.kind === 'reaction' ? event.itemTs : event.ts;
+}
+
+/** Routing month of an event: that of its target message. */
 export function routingMonth(event: ChallengeEvent, zone: string): MonthKey {
-  return routingMonthOfTs(event.kind === 'reaction' ? event.itemTs : event.ts, zone);
+  return routingMonthOfTs(targetTs(event), zone);
 }

@@ -2,7 +2,7 @@
  * The state machine of one reply. Every transition is a merge (latest content version, sticky delete, latest
  * reaction mark per user), so the final state does not depend on the order or repetition of events.
  */
-import { compareTs, tsToMs } from './calendar.js';
+import { compareTs, targetTs, tsToMs } from './calendar.js';
 import { acceptedLinks } from './links.js';
 import type {
   ChallengeEvent,
@@ -31,11 +31,6 @@ export interface EffectContext {
 }
 
 type MessageEvent = Extract<ChallengeEvent, { kind: 'message_posted' | 'message_edited' }>;
-
-/** The ts of the message an event is about: the state's identity. */
-export function targetTs(event: ChallengeEvent): SlackTs {
-  return event.kind === 'reaction' ? event.itemTs : event.ts;
-}
 
 function emptyState(replyTs: SlackTs, channel: string): SubmissionState {
   return { replyTs, channel, links: [], linksByVersion: {}, deleted: false, reactions: {} };
@@ -104,6 +99,16 @@ export function applyEvent(
     case 'reaction':
       return withReaction(current, event.user, { added: event.added, eventTs: event.eventTs });
   }
+}
+
+/**
+ * The reply's thread turned out to be `week`'s thread (its record was written after the reply arrived): the
+ * reply joins the week. A reply already in a week, or not in a thread, is left as it is.
+ */
+export function adoptIntoWeek(state: SubmissionState, week: Week): SubmissionState {
+  return state.weekKey === undefined && state.threadTs !== undefined
+    ? { ...state, weekKey: week.key }
+    : state;
 }
 
 /** A reply by a known member in `week`'s thread that has links and is not deleted, on time or not. */

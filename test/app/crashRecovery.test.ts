@@ -1,3 +1,4 @@
+import azureFunctions from '@azure/functions';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createWebApiSlack } from '../../functions/adapters/slack/webApiSlack.js';
 import { openFileStore } from '../../functions/adapters/store/fileStore.js';
@@ -15,28 +16,34 @@ import { makeTempDir, type TempDir } from '../support/tempDir.js';
  * (by its message metadata) instead of posting it again.
  */
 class Crash extends Error {}
+const { HttpRequest } = azureFunctions;
 
-/** A store whose next `times` replaces of a matching document throw, as if the process died at that moment. */
+/** A store whose next `times` writes of a matching document throw, as if the process died at that moment. */
 function crashingStore(inner: Store) {
-  let armed: ((doc: Doc) => boolean) | undefined;
+  let armed: ((doc: Doc, operation: 'create' | 'replace') => boolean) | undefined;
   let remaining = 0;
+  const crashIfArmed = (doc: Doc, operation: 'create' | 'replace') => {
+    if (remaining > 0 && armed?.(doc, operation)) {
+      remaining -= 1;
+      throw new Crash(`simulated crash before recording ${doc.id}`);
+    }
+  };
   const store: Store = {
-    ...inner,
     read: (pk, id) => inner.read(pk, id),
-    create: (doc) => inner.create(doc),
     query: (q) => inner.query(q),
     close: () => inner.close(),
+    async create(doc) {
+      crashIfArmed(doc, 'create');
+      return inner.create(doc);
+    },
     async replace(doc, etag) {
-      if (remaining > 0 && armed?.(doc)) {
-        remaining -= 1;
-        throw new Crash(`simulated crash before recording ${doc.id}`);
-      }
+      crashIfArmed(doc, 'replace');
       return inner.replace(doc, etag);
     },
   };
   return {
     store,
-    crashOnNextReplace(match: (doc: Doc) => boolean, times = 1) {
+    crashOnNextWrite(match: (doc: Doc, operation: 'create' | 'replace') => boolean, times = 1) {
       armed = match;
       remaining = times;
     },
@@ -83,12 +90,12 @@ describe('crash between a Slack post and recording it', () => {
 
   it('the weekly post is found, not repeated, when the claim is taken over', async () => {
     // Recording the thread fails, and so does releasing the claim: the process is gone, the claim must expire.
-    crash.crashOnNextReplace((doc) => doc.id === 'week:2026-11-W4', 2);
+    crash.crashOnNextWrite((doc, operation) => doc.id === 'week:2026-11-W4' && operation === 'replace', 2);
     expect((await services.jobs.runDue(clock)).weeklyPost).toBe('failed');
     expect(posts('*TIL 11월 4주차*')).toHaveLength(1);
     expect((await services.jobs.runDue(clock + 60_000)).weeklyPost).toBe('claimed-elsewhere');
 
-    clock += 3 * 60_000; // past the claim's expiry
+    clock += 11 * 60_000; // past the claim's expiry
     const report = await services.jobs.runDue(clock);
     expect(report.weeklyPost).toBe('posted');
     expect(posts('*TIL 11월 4주차*')).toHaveLength(1);
@@ -112,7 +119,9 @@ describe('crash between a Slack post and recording it', () => {
     });
     const body = { eventId: event.event_id, event: event.event };
 
-    crash.crashOnNextReplace((doc) => doc.id.startsWith('participation:'));
+    crash.crashOnNextWrite(
+      (doc, operation) => doc.id.startsWith('participation:') && operation === 'replace',
+    );
     await expect(
       services.processEvent.process(body, { messageId: event.event_id, deliveryCount: 1 }),
     ).rejects.toThrow(Crash);
@@ -129,5 +138,41 @@ describe('crash between a Slack post and recording it', () => {
     // A third delivery has nothing left to do.
     await services.processEvent.process(body, { messageId: event.event_id, deliveryCount: 3 });
     expect(posts('<@U0ALICE>님이')).toHaveLength(1);
+  });
+
+  it('a reply that arrives before its thread is recorded joins the week when the thread is', async () => {
+    // Slack accepts the weekly post, then writing the thread → week record fails.
+    crash.crashOnNextWrite((doc) => doc.id.startsWith('thread:'));
+    expect((await services.jobs.runDue(clock)).weeklyPost).toBe('failed');
+    expect(await crash.store.query({ type: 'thread' })).toEqual([]);
+    const weekThreadTs = await createWebApiSlack({ token: 'xoxb-test', apiUrl: slack.url }).findTaggedMessage(
+      CHANNEL,
+      { type: 'til_weekly_post', id: '2026-11-W4' },
+      '0',
+    );
+    expect(weekThreadTs).toBeDefined();
+
+    // Alice replies in that thread meanwhile: the reply is kept, in no week yet, and nothing is announced.
+    clock = Date.parse('2026-11-23T09:05:00+09:00');
+    const event = reply({
+      user: 'U0ALICE',
+      ts: tsAt('2026-11-23T09:04:00+09:00'),
+      threadTs: String(weekThreadTs),
+      text: '<https://velog.io/@alice/til>',
+    });
+    await services.processEvent.process(
+      { eventId: event.event_id, event: event.event },
+      { messageId: event.event_id, deliveryCount: 1 },
+    );
+    expect(posts('<@U0ALICE>님이')).toHaveLength(0);
+
+    // The next tick finds the post instead of repeating it, records the thread, and the reply joins the week.
+    expect((await services.jobs.runDue(clock)).weeklyPost).toBe('posted');
+    expect(posts('*TIL 11월 4주차*')).toHaveLength(1);
+    expect(posts('<@U0ALICE>님이')).toHaveLength(1);
+    const stats = await services.stats(
+      new HttpRequest({ method: 'GET', url: 'http://localhost/api/stats?month=2026-11' }),
+    );
+    expect((stats.jsonBody as { weeks: { participants: number }[] }).weeks[0]?.participants).toBe(1);
   });
 });

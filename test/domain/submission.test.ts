@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { targetTs } from '../../functions/domain/calendar.js';
 import {
+  adoptIntoWeek,
   applyEvent,
   countedLikes,
   countsForWeek,
   isLate,
-  targetTs,
   transitionEffects,
 } from '../../functions/domain/submission.js';
 import type { ChallengeEvent, SubmissionState } from '../../functions/domain/types.js';
@@ -481,5 +482,35 @@ describe('transitionEffects', () => {
     expect(
       transitionEffects(late, applyAll([reaction(lateTs, 'U2', true, lateTs)], { state: late }), ctx),
     ).toEqual([]);
+  });
+});
+
+describe('adoptIntoWeek', () => {
+  it('puts a reply that arrived before its thread was recorded into the week, and then it counts', () => {
+    const orphan = applyEvent(undefined, posted(tsAt('2026-11-24T10:00:00', 7), LINK), { config });
+    expect(orphan.weekKey).toBeUndefined();
+    expect(countsForWeek(orphan, week4)).toBe(false);
+    const adopted = adoptIntoWeek(orphan, week4);
+    expect(adopted.weekKey).toBe(week4.key);
+    expect(countsForWeek(adopted, week4)).toBe(true);
+    expect(
+      transitionEffects(orphan, adopted, { config, week: week4, memberAlreadyBroadcast: false }),
+    ).toEqual([
+      expect.objectContaining({ kind: 'broadcast', userId: adopted.author, replyTs: adopted.replyTs }),
+    ]);
+  });
+
+  it('leaves a reply already in a week, or one not in a thread, as it is', () => {
+    const inWeek5 = applyEvent(undefined, posted(tsAt('2026-11-24T10:00:00', 8), LINK), {
+      config,
+      threadWeek: week5,
+    });
+    expect(adoptIntoWeek(inWeek5, week4)).toBe(inWeek5);
+    const reactionOnly = applyEvent(
+      undefined,
+      reaction(tsAt('2026-11-24T10:00:00', 9), 'U2', true, tsAt('2026-11-24T11:00:00', 1)),
+      { config },
+    );
+    expect(adoptIntoWeek(reactionOnly, week4)).toBe(reactionOnly);
   });
 });

@@ -133,16 +133,19 @@ describe('process-event: broadcasts', () => {
     expect((await submission(ts))?.doc.state.links).toEqual(['https://velog.io/@aaa/til-week4']);
   });
 
-  it('ignores a reply outside any weekly thread and stores nothing', async () => {
+  it('ignores a top-level channel message; a reply in another thread is kept but counts for nothing', async () => {
     const topLevel = replyTs(24, 6);
     const inOtherThread = replyTs(24, 7);
     const channelMessage = reply({ user: 'U0AAA', ts: topLevel, threadTs: topLevel, text: VELOG });
     delete channelMessage.event.thread_ts;
     const otherThread = reply({ user: 'U0AAA', ts: inOtherThread, threadTs: replyTs(23, 8), text: VELOG });
     expect(await deliver(channelMessage)).toMatchObject({ applied: false });
-    expect(await deliver(otherThread)).toMatchObject({ applied: false });
     expect(await submission(topLevel)).toBeUndefined();
-    expect(await submission(inOtherThread)).toBeUndefined();
+    // Kept in case its thread is a weekly thread not recorded yet; it is in no week.
+    expect(await deliver(otherThread)).toMatchObject({ applied: true, effects: 0 });
+    const kept = (await submission(inOtherThread))?.doc;
+    expect(kept?.outbox).toEqual([]);
+    expect(kept?.weekKey).toBeUndefined();
     expect(broadcasts()).toEqual([]);
   });
 
@@ -285,6 +288,36 @@ describe('process-event: Slack failures and dead letters', () => {
     );
     expect(broadcasts()).toHaveLength(1);
     expect(dmsTo('U0AAA')).toHaveLength(1);
+  });
+
+  it('gives up an effect Slack keeps refusing after 5 attempts, tells the admins, and later effects flow', async () => {
+    const ts = replyTs(24, 1);
+    await deliver(reply({ user: 'U0AAA', ts, threadTs, text: VELOG }));
+    expect(broadcasts()).toHaveLength(1);
+    const like = reaction({
+      user: 'U0BBB',
+      itemTs: ts,
+      itemUser: 'U0AAA',
+      eventTs: tsAt('2026-11-25T10:00:00Z', 1),
+    });
+    // Only the author's DM fails; the admins' alert DMs go through.
+    fake.failWhen('conversations.open', (args) => args.users === 'U0AAA', { error: 'user_not_found' }, 5);
+    for (let delivery = 1; delivery <= 4; delivery++) {
+      await expect(deliver(like, delivery)).rejects.toThrow(/user_not_found/);
+      expect((await submission(ts))?.doc.outbox).toMatchObject([
+        { kind: 'like_dm', failedAttempts: delivery },
+      ]);
+    }
+    // The fifth failure gives the DM up, with a word to each admin; the event itself completes.
+    expect(await deliver(like, 5)).toMatchObject({ applied: true });
+    expect((await submission(ts))?.doc.outbox).toEqual([]);
+    for (const admin of ADMINS) expect(alertsTo(admin).at(-1)).toMatch(/conversations\.open.*user_not_found/);
+    // The next like's DM is not held back by the one given up.
+    await deliver(
+      reaction({ user: 'U0CCC', itemTs: ts, itemUser: 'U0AAA', eventTs: tsAt('2026-11-25T11:00:00Z', 1) }),
+    );
+    expect(dmsTo('U0AAA')).toHaveLength(1);
+    expect(dmsTo('U0AAA')[0]).toContain('합계 2개');
   });
 
   it('alerts every admin about a dead-lettered event, naming it, without any secret', async () => {

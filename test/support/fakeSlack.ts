@@ -35,6 +35,13 @@ export interface FakeSlack {
   calls: SlackCall[];
   /** The next `times` calls of `method` fail this way. */
   failNext(method: string, failure: SlackFailure, times?: number): void;
+  /** The next `times` calls of `method` whose arguments satisfy `match` fail this way (others are unaffected). */
+  failWhen(
+    method: string,
+    match: (args: Record<string, unknown>) => boolean,
+    failure: SlackFailure,
+    times?: number,
+  ): void;
   /** What users.info answers for `id`; unknown users are humans named by their id. */
   setUser(id: string, user: FakeUser): void;
   /** Resolves with the first call (past or future) matching `predicate`. */
@@ -52,6 +59,19 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   const now = options.now ?? Date.now;
   const calls: SlackCall[] = [];
   const failures = new Map<string, SlackFailure[]>();
+  const conditionalFailures: {
+    method: string;
+    match: (args: Record<string, unknown>) => boolean;
+    failure: SlackFailure;
+    remaining: number;
+  }[] = [];
+
+  function conditionalFailure(method: string, args: Record<string, unknown>): SlackFailure | undefined {
+    const rule = conditionalFailures.find((r) => r.method === method && r.remaining > 0 && r.match(args));
+    if (!rule) return undefined;
+    rule.remaining -= 1;
+    return rule.failure;
+  }
   const users = new Map<string, FakeUser>();
   const waiters = new Set<{ predicate: (call: SlackCall) => boolean; resolve: (call: SlackCall) => void }>();
   let lastTsMicros = 0;
@@ -70,7 +90,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     args: Record<string, unknown>,
     authorization: string | undefined,
   ): SlackAnswer {
-    const failure = failures.get(method)?.shift();
+    const failure = failures.get(method)?.shift() ?? conditionalFailure(method, args);
     if (failure && 'status' in failure && failure.status === 429) {
       return {
         status: 429,
@@ -207,6 +227,9 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   return {
     url: `http://127.0.0.1:${port}/api/`,
     calls,
+    failWhen(method, match, failure, times = 1) {
+      conditionalFailures.push({ method, match, failure, remaining: times });
+    },
     failNext(method, failure, times = 1) {
       const queued = failures.get(method) ?? [];
       for (let i = 0; i < times; i++) queued.push(failure);
