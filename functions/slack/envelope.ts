@@ -165,9 +165,9 @@ const messageSchema = z.object({
   user: z.string().optional(),
   bot_id: z.string().optional(),
   text: z.string().optional(),
-  ts: z.string(),
-  thread_ts: z.string().optional(),
-  edited: z.object({ ts: z.string() }).optional(),
+  ts: tsSchema,
+  thread_ts: optionalTs,
+  edited: z.object({ ts: tsSchema }).optional(),
   blocks: z.array(z.unknown()).optional(),
   attachments: z.array(z.unknown()).optional(),
 });
@@ -177,27 +177,27 @@ const messageEventSchema = z.object({
   type: z.literal('message'),
   subtype: z.string().optional(),
   channel: z.string(),
-  event_ts: z.string().optional(),
+  event_ts: optionalTs,
 });
-const postedSchema = messageSchema.extend({ channel: z.string(), event_ts: z.string().optional() });
+const postedSchema = messageSchema.extend({ channel: z.string(), event_ts: optionalTs });
 const changedSchema = z.object({
   channel: z.string(),
-  ts: z.string(),
-  event_ts: z.string().optional(),
+  ts: tsSchema,
+  event_ts: optionalTs,
   message: messageSchema,
 });
 const deletedSchema = z.object({
   channel: z.string(),
-  ts: z.string(),
-  event_ts: z.string().optional(),
-  deleted_ts: z.string(),
+  ts: tsSchema,
+  event_ts: optionalTs,
+  deleted_ts: tsSchema,
 });
 const reactionSchema = z.object({
   type: z.enum(['reaction_added', 'reaction_removed']),
   user: z.string(),
   reaction: z.string(),
-  item: z.object({ type: z.string(), channel: z.string().optional(), ts: z.string().optional() }),
-  event_ts: z.string(),
+  item: z.object({ type: z.string(), channel: z.string().optional(), ts: optionalTs }),
+  event_ts: tsSchema,
 });
 
 export function normalizeEvent(rawEvent: unknown, eventId: string, ctx: NormalizeContext): Normalized {

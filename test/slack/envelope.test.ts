@@ -604,6 +604,31 @@ describe('normalizeEvent: reactions', () => {
   });
 });
 
+describe('normalizeEvent: a ts the calendar cannot read is ignored as malformed, not left to throw later', () => {
+  const garbled: unknown[] = ['abc', '1793750400.1234567', '1793750400.', '253402400000.000000', 1793750400];
+  const edited = { user: 'U0123', ts: '1793750500.000000' };
+
+  it.each<[string, unknown]>([
+    ...garbled.map((ts): [string, unknown] => [`message ts ${ts}`, replyEvent({ ts })]),
+    ...garbled.map((ts): [string, unknown] => [`message thread_ts ${ts}`, replyEvent({ thread_ts: ts })]),
+    ...garbled.map((ts): [string, unknown] => [`message event_ts ${ts}`, replyEvent({ event_ts: ts })]),
+    ['edited message ts', changedEvent({ text: 'x', edited, ts: 'abc' })],
+    ['edited message thread_ts', changedEvent({ text: 'x', edited, thread_ts: '1.2.3' })],
+    ['edited.ts', changedEvent({ text: 'x', edited: { user: 'U0123', ts: 'later' } })],
+    ['message_changed ts', changedEvent({ text: 'x', edited }, { ts: 'abc' })],
+    ['message_changed event_ts', changedEvent({ text: 'x', edited }, { event_ts: '1793750500.1234567' })],
+    ['deleted_ts', { ...deletedEvent, deleted_ts: 'abc' }],
+    ['message_deleted ts', { ...deletedEvent, ts: '' }],
+    ['message_deleted event_ts', { ...deletedEvent, event_ts: '1793750600.0004000' }],
+    ['reaction item.ts', reactionEvent({ item: { type: 'message', channel: CHANNEL, ts: 'abc' } })],
+    ['reaction event_ts', reactionEvent({ event_ts: '1793750700.1234567' })],
+  ])('%s', (_label, event) => {
+    expect(normalizeEvent(event, 'Ev18', ctx)).toEqual({
+      ignored: expect.stringMatching(/^malformed .*event$/),
+    });
+  });
+});
+
 describe('normalizeEvent: everything else', () => {
   it.each([
     [
