@@ -2,7 +2,10 @@ import { timingSafeEqual } from 'node:crypto';
 import type { HttpRequest, HttpResponseInit } from '@azure/functions';
 import { z } from 'zod';
 import type { ScheduledJobs } from '../app/scheduledJobs.js';
-import { readBodyWithLimit } from './readBody.js';
+import { BodyTooLargeError, readBodyWithLimit } from './readBody.js';
+
+/** `{"now": …}` needs a few dozen bytes. */
+const MAX_TICK_BODY_BYTES = 4096;
 
 const tickBody = z.object({
   now: z.iso.datetime({ offset: true, error: 'now must be an ISO-8601 instant' }),
@@ -24,9 +27,16 @@ export function createAdminTickHandler(deps: { adminToken?: string; jobs: Schedu
     if (!bearerMatches(request.headers.get('authorization'), deps.adminToken)) {
       return { status: 401, body: 'missing or wrong bearer token' };
     }
+    let raw: Buffer;
+    try {
+      raw = await readBodyWithLimit(request, MAX_TICK_BODY_BYTES);
+    } catch (error) {
+      if (error instanceof BodyTooLargeError) return { status: 413, jsonBody: { error: error.message } };
+      throw error;
+    }
     let body: unknown;
     try {
-      body = JSON.parse((await readBodyWithLimit(request, 4096)).toString('utf8'));
+      body = JSON.parse(raw.toString('utf8'));
     } catch {
       return { status: 400, jsonBody: { error: 'body must be JSON: {"now": "<ISO-8601 instant>"}' } };
     }

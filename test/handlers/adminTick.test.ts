@@ -72,6 +72,22 @@ describe('admin tick', () => {
     expect(printed).toEqual([]);
   });
 
+  /** `{"now": …}` padded with spaces to exactly `bytes` bytes: still valid JSON. */
+  const paddedTo = (bytes: number) => mondayMorning.padEnd(bytes, ' ');
+
+  it('accepts a body of exactly 4096 bytes', async () => {
+    const target = await withAdminToken(TOKEN);
+    expect((await tick(target, paddedTo(4096))).status).toBe(200);
+  });
+
+  it('answers 413, not 400, to a body one byte over 4096 bytes, and runs nothing', async () => {
+    const target = await withAdminToken(TOKEN);
+    const response = await tick(target, paddedTo(4097));
+    expect(response.status).toBe(413);
+    expect(response.jsonBody).toMatchObject({ error: expect.stringMatching(/4096 bytes/) });
+    expect(printed).toEqual([]);
+  });
+
   it('runs the jobs due at `now`: the week is posted once and the report says so', async () => {
     const target = await withAdminToken(TOKEN);
     const response = await tick(target, mondayMorning);
