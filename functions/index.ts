@@ -1,8 +1,8 @@
 import { app, type HttpRequest, type InvocationContext } from '@azure/functions';
 import { DefaultAzureCredential } from '@azure/identity';
 import { createServiceBusSender } from './adapters/queue/serviceBusSender.js';
-import { createCosmosStore } from './adapters/store/cosmosStore.js';
 import { consoleLogger } from './app/logger.js';
+import { openStoreFor } from './app/openStore.js';
 import { createServices, type Services, slackFor } from './app/services.js';
 import { loadConfig } from './config.js';
 import type { Delivery } from './handlers/processEvent.js';
@@ -21,12 +21,7 @@ function azureServices(): Promise<Services> {
     const credential = new DefaultAzureCredential({
       managedIdentityClientId: config.azure.managedIdentityClientId,
     });
-    const store = await createCosmosStore({
-      endpoint: config.azure.cosmosEndpoint,
-      database: config.azure.cosmosDatabase,
-      container: config.azure.cosmosContainer,
-      credential,
-    });
+    const store = await openStoreFor(config, credential);
     const queue = createServiceBusSender.fromNamespace(
       config.azure.serviceBusNamespace,
       config.azure.serviceBusQueue,

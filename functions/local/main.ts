@@ -2,8 +2,8 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openEmbeddedQueue } from '../adapters/queue/embeddedQueue.js';
 import { defaultQueueOptions } from '../adapters/queue/queue.js';
-import { openFileStore } from '../adapters/store/fileStore.js';
 import { consoleLogger, describeError } from '../app/logger.js';
+import { openStoreFor, storeLocation } from '../app/openStore.js';
 import { createServices, slackFor } from '../app/services.js';
 import { ConfigError, loadConfig } from '../config.js';
 import { createHttpServer } from './httpServer.js';
@@ -25,7 +25,7 @@ async function main() {
   }
   const log = consoleLogger(config.logLevel);
   const dataDir = resolve(config.local.dataDir);
-  const store = await openFileStore(join(dataDir, 'store'));
+  const store = await openStoreFor(config);
   const queue = await openEmbeddedQueue(join(dataDir, 'queue'), defaultQueueOptions);
   const slack = slackFor(config, log);
   const services = createServices(config, { store, queue, slack, log, now: Date.now });
@@ -69,6 +69,7 @@ async function main() {
     console.log(
       [
         `TIL Challenge listening on http://localhost:${port} (data in ${dataDir})`,
+        `  Store: ${storeLocation(config)}`,
         `  Slack Event Subscriptions request URL: https://<public-url-for-this-machine>/api/slack/events`,
         `  Dashboard: http://localhost:${port}/   Stats: http://localhost:${port}/api/stats?month=YYYY-MM`,
         config.slack.botToken

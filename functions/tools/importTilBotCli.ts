@@ -1,0 +1,116 @@
+/**
+ * `npm run import:til-bot -- --dir <dir> [--channel C…]`: imports the original bot's export into the store the
+ * app uses, read from the app's own settings (TIL_CHANNEL_ID, TIME_ZONE, ALLOWED_BLOG_HOSTS, DATA_DIR, COSMOS_*).
+ */
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { describeError } from '../app/logger.js';
+import { openStoreFor, storeLocation } from '../app/openStore.js';
+import { ConfigError, loadConfig } from '../config.js';
+import {
+  createAbsentDocuments,
+  type ImportPlan,
+  parseTilBotExport,
+  TilBotDataError,
+  tilBotDocuments,
+  type WriteReport,
+} from './importTilBot.js';
+
+const USAGE =
+  'usage: npm run import:til-bot -- --dir <directory with til_timestamp.json and user_info.json> [--channel C0123ABCD]';
+
+/** A problem the operator can fix; printed without a stack trace. */
+class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
+    super(message);
+  }
+}
+
+function parseCommandLine(argv: string[]): { dir: string; channel?: string } {
+  let values: { dir?: string; channel?: string };
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: { dir: { type: 'string' }, channel: { type: 'string' } },
+    }));
+  } catch (error) {
+    throw new CliError(`${describeError(error)}\n${USAGE}`, 2);
+  }
+  if (!values.dir) throw new CliError(`--dir is required\n${USAGE}`, 2);
+  return { dir: values.dir, channel: values.channel };
+}
+
+async function readJson(path: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new CliError(`cannot read ${path}: ${describeError(error)}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new CliError(`${path} is not valid JSON: ${describeError(error)}`);
+  }
+}
+
+function summary(plan: ImportPlan, report: WriteReport, notes: string[]): string {
+  const { counts } = plan;
+  const months = [
+    ...new Set(plan.documents.flatMap((doc) => (doc.type === 'week' ? [doc.month] : []))),
+  ].sort();
+  const lines = [
+    `  weekly threads  ${counts.threads} (${counts.weeks} weeks, ${months[0] ?? '-'} … ${months.at(-1) ?? '-'})`,
+    `  replies         ${counts.replies}: ${counts.submissions} with a link, ${counts.replies - counts.submissions} without`,
+    `  late            ${counts.late} (posted after their week's deadline: kept, but they count for no week)`,
+    `  likes           ${counts.likes} 👍 on the replies`,
+    `  members         ${counts.members}`,
+    `  documents       ${report.created} created, ${report.unchanged} already present, ${report.kept.length} differ (kept as they are)`,
+    ...notes.map((note) => `note: ${note}`),
+    ...report.kept.map(
+      (doc) => `kept: ${doc.id} in ${doc.pk} is already in the store and differs from the import`,
+    ),
+  ];
+  return lines.join('\n');
+}
+
+async function main(argv: string[]) {
+  const { dir, channel } = parseCommandLine(argv);
+  // The importer never talks to Slack, so the signing secret the app requires does not matter here.
+  const env = { ...process.env, SLACK_SIGNING_SECRET: 'unused-by-the-importer' };
+  const config = loadConfig(channel ? { ...env, TIL_CHANNEL_ID: channel } : env);
+  const source = resolve(dir);
+  const data = parseTilBotExport(
+    {
+      tilTimestamp: await readJson(join(source, 'til_timestamp.json')),
+      userInfo: await readJson(join(source, 'user_info.json')),
+    },
+    config.rules.timeZone,
+  );
+  const plan = tilBotDocuments(data, { channel: config.channelId, rules: config.rules });
+  const store = await openStoreFor(config);
+  let report: WriteReport;
+  try {
+    report = await createAbsentDocuments(store, plan.documents);
+  } finally {
+    await store.close();
+  }
+  console.log(
+    `Imported the til-bot export in ${source}\n  into ${storeLocation(config)}, channel ${config.channelId}, ` +
+      `${config.rules.timeZone}`,
+  );
+  console.log(summary(plan, report, data.notes));
+}
+
+main(process.argv.slice(2)).catch((error) => {
+  if (error instanceof CliError || error instanceof ConfigError || error instanceof TilBotDataError) {
+    console.error(error.message);
+    process.exit(error instanceof CliError ? error.exitCode : 1);
+  }
+  console.error('import:til-bot failed:', error);
+  process.exit(1);
+});

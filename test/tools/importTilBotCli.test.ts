@@ -1,0 +1,129 @@
+/** `npm run import:til-bot`: the command an operator runs, as a child process with the app's settings. */
+import { spawn } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { listMonths } from '../../functions/app/monthStats.js';
+import { openStoreFor } from '../../functions/app/openStore.js';
+import { loadConfig } from '../../functions/config.js';
+import { makeTempDir, type TempDir } from '../support/tempDir.js';
+import { FIXTURE_DIR, tilTimestampJson, userInfoJson } from './tilBotFixture.js';
+
+const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+const CHANNEL = 'C0TIL2024';
+
+function importTilBot(args: string[], env: Record<string, string>) {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'functions/tools/importTilBotCli.ts', ...args], {
+    cwd: repoRoot,
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
+    child.once('close', (code) => resolve({ code, stdout, stderr })),
+  );
+}
+
+let dataDir: TempDir;
+beforeEach(async () => {
+  dataDir = await makeTempDir('import-til-bot-cli');
+});
+afterEach(async () => {
+  await dataDir.remove();
+});
+
+describe('import:til-bot', () => {
+  it('imports into the store the app opens with the same settings, then finds everything already there', async () => {
+    const env = { TIL_CHANNEL_ID: CHANNEL, DATA_DIR: dataDir.path };
+    const first = await importTilBot(['--dir', FIXTURE_DIR], env);
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    expect(first.stdout).toContain(`channel ${CHANNEL}, Asia/Seoul`);
+    expect(first.stdout).toContain('weekly threads  19 (19 weeks, 2024-07 … 2024-11)');
+    expect(first.stdout).toContain('replies         107: 105 with a link, 2 without');
+    expect(first.stdout).toContain('late            2 ');
+    expect(first.stdout).toContain('likes           807 ');
+    expect(first.stdout).toContain('members         28');
+    expect(first.stdout).toContain('documents       173 created, 0 already present, 0 differ');
+    expect(first.stdout).toMatch(/note: .*\.has_link: a map of 7 user ids/);
+
+    const store = await openStoreFor(loadConfig({ ...env, SLACK_SIGNING_SECRET: 'the-app-secret' }));
+    try {
+      expect(await listMonths(store, CHANNEL)).toEqual([
+        '2024-11',
+        '2024-10',
+        '2024-09',
+        '2024-08',
+        '2024-07',
+      ]);
+    } finally {
+      await store.close();
+    }
+
+    const second = await importTilBot(['--dir', FIXTURE_DIR], env);
+    expect(second.code).toBe(0);
+    expect(second.stdout).toContain('documents       0 created, 173 already present, 0 differ');
+  });
+
+  it('takes the channel from --channel over TIL_CHANNEL_ID', async () => {
+    const result = await importTilBot(['--dir', FIXTURE_DIR, '--channel', 'C0OTHER01'], {
+      DATA_DIR: dataDir.path,
+    });
+    expect(result.code).toBe(0);
+    const store = await openStoreFor(
+      loadConfig({ TIL_CHANNEL_ID: 'C0OTHER01', SLACK_SIGNING_SECRET: 'x', DATA_DIR: dataDir.path }),
+    );
+    try {
+      expect(await listMonths(store, 'C0OTHER01')).toHaveLength(5);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('stops with the problems listed, writing nothing, when the data is invalid', async () => {
+    const timestamps = tilTimestampJson();
+    (timestamps.timestamps['11'] as Record<string, string>)['1732494610.135169'] = 'TIL 12월 1주차';
+    await writeFile(join(dataDir.path, 'til_timestamp.json'), JSON.stringify(timestamps));
+    await writeFile(join(dataDir.path, 'user_info.json'), JSON.stringify(userInfoJson()));
+    const result = await importTilBot(['--dir', dataDir.path], {
+      TIL_CHANNEL_ID: CHANNEL,
+      DATA_DIR: dataDir.path,
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(
+      'til_timestamp.json $.timestamps["11"]["1732494610.135169"]: labelled "TIL 12월 1주차" under month 11',
+    );
+    expect(result.stdout).toBe('');
+  });
+
+  it('names a missing file and a file that is not JSON', async () => {
+    const env = { TIL_CHANNEL_ID: CHANNEL, DATA_DIR: dataDir.path };
+    const missing = await importTilBot(['--dir', dataDir.path], env);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/^cannot read .*til_timestamp\.json: ENOENT/);
+    await writeFile(join(dataDir.path, 'til_timestamp.json'), '{"timestamps": ');
+    const garbled = await importTilBot(['--dir', dataDir.path], env);
+    expect(garbled.code).toBe(1);
+    expect(garbled.stderr).toMatch(/til_timestamp\.json is not valid JSON/);
+  });
+
+  it('explains its usage and the settings it needs', async () => {
+    const noDir = await importTilBot([], { TIL_CHANNEL_ID: CHANNEL });
+    expect(noDir.code).toBe(2);
+    expect(noDir.stderr).toContain('--dir is required\nusage: npm run import:til-bot -- --dir');
+    const unknown = await importTilBot(['--dir', FIXTURE_DIR, '--chanel', 'C1'], { TIL_CHANNEL_ID: CHANNEL });
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain("Unknown option '--chanel'");
+    const noChannel = await importTilBot(['--dir', FIXTURE_DIR], { DATA_DIR: dataDir.path });
+    expect(noChannel.code).toBe(1);
+    expect(noChannel.stderr).toContain('TIL_CHANNEL_ID is required');
+  });
+});
