@@ -4,32 +4,49 @@ import { createServiceBusSender } from './adapters/queue/serviceBusSender.js';
 import { consoleLogger } from './app/logger.js';
 import { openStoreFor } from './app/openStore.js';
 import { createServices, type Services, slackFor } from './app/services.js';
-import { loadConfig } from './config.js';
+import { ConfigError, loadConfig } from './config.js';
 import type { Delivery } from './handlers/processEvent.js';
 
 /**
  * The Azure Functions entry: every function is registered here, around the same handlers `npm start` serves.
  * Services are built once per instance, on first use, with managed identity (no keys, no connection strings).
  */
+
+/** The configuration, with the Azure resources this entry needs; throws ConfigError listing the problems. */
+function azureConfig(env: NodeJS.ProcessEnv) {
+  const config = loadConfig(env);
+  if (!config.azure) throw new ConfigError(['COSMOS_ENDPOINT and SERVICEBUS_NAMESPACE must be set in Azure']);
+  return { ...config, azure: config.azure };
+}
+
+// Inside the Functions host, a misconfiguration stops start-up with every problem listed, rather than failing
+// each invocation later. Tests import this module outside the host, and skip the check.
+if (process.env.FUNCTIONS_WORKER_RUNTIME) azureConfig(process.env);
+
 let services: Promise<Services> | undefined;
 
+/** The services, built on first use; a failed build is forgotten, so the next invocation tries again. */
 function azureServices(): Promise<Services> {
-  services ??= (async () => {
-    const config = loadConfig(process.env);
-    if (!config.azure) throw new Error('COSMOS_ENDPOINT and SERVICEBUS_NAMESPACE must be set in Azure');
-    const log = consoleLogger(config.logLevel);
-    const credential = new DefaultAzureCredential({
-      managedIdentityClientId: config.azure.managedIdentityClientId,
-    });
-    const store = await openStoreFor(config, credential);
-    const queue = createServiceBusSender.fromNamespace(
-      config.azure.serviceBusNamespace,
-      config.azure.serviceBusQueue,
-      credential,
-    );
-    return createServices(config, { store, queue, slack: slackFor(config, log), log, now: Date.now });
-  })();
+  services ??= buildServices().catch((error: unknown) => {
+    services = undefined;
+    throw error;
+  });
   return services;
+}
+
+async function buildServices(): Promise<Services> {
+  const config = azureConfig(process.env);
+  const log = consoleLogger(config.logLevel);
+  const credential = new DefaultAzureCredential({
+    managedIdentityClientId: config.azure.managedIdentityClientId,
+  });
+  const store = await openStoreFor(config, credential);
+  const queue = createServiceBusSender.fromNamespace(
+    config.azure.serviceBusNamespace,
+    config.azure.serviceBusQueue,
+    credential,
+  );
+  return createServices(config, { store, queue, slack: slackFor(config, log), log, now: Date.now });
 }
 
 function deliveryOf(context: InvocationContext): Delivery {

@@ -1,4 +1,4 @@
-import { describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 
 /**
  * The Functions host cannot run here, so this checks what the entry module registers with `app.*`: the names,
@@ -21,6 +21,15 @@ vi.mock('@azure/functions', async (importOriginal) => {
   };
 });
 
+// The real loadConfig, wrapped so a test can make one call fail.
+const loadConfig = vi.hoisted(() => vi.fn());
+vi.mock('../../functions/config.js', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('../../functions/config.js')>();
+  loadConfig.mockImplementation(actual.loadConfig);
+  return { ...actual, loadConfig };
+});
+
+// Outside the Functions host (FUNCTIONS_WORKER_RUNTIME unset), importing does not read the configuration.
 await import('../../functions/index.js');
 const find = (name: string) => registered.find((r) => r.name === name);
 
@@ -67,5 +76,73 @@ describe('Azure Functions entry', () => {
 
   it('every handler is a function', () => {
     for (const r of registered) expect(typeof r.options.handler, r.name).toBe('function');
+  });
+});
+
+describe('Azure Functions entry: configuration and services', () => {
+  afterEach(() => {
+    vi.unstubAllEnvs();
+  });
+
+  it('builds the services again after a failed attempt, so one transient failure does not stick', async () => {
+    const tick = find('scheduled-jobs')?.options.handler as () => Promise<void>;
+    loadConfig.mockImplementationOnce(() => {
+      throw new Error('Cosmos DB unreachable');
+    });
+    await expect(tick()).rejects.toThrow('Cosmos DB unreachable');
+    loadConfig.mockImplementationOnce(() => {
+      throw new Error('second attempt');
+    });
+    await expect(tick()).rejects.toThrow('second attempt');
+  });
+
+  it('inside the Functions host, refuses to start on a misconfiguration, listing every problem', async () => {
+    vi.stubEnv('FUNCTIONS_WORKER_RUNTIME', 'node');
+    vi.stubEnv('TIL_CHANNEL_ID', undefined);
+    vi.stubEnv('SLACK_SIGNING_SECRET', undefined);
+    vi.stubEnv('POST_TIME', '25:00');
+    const before = registered.length;
+    vi.resetModules();
+    const loading = import('../../functions/index.js');
+    await expect(loading).rejects.toThrow(/^Invalid configuration:/);
+    const message = await loading.then(
+      () => '',
+      (error: Error) => error.message,
+    );
+    expect(message).toMatch(/TIL_CHANNEL_ID/);
+    expect(message).toMatch(/SLACK_SIGNING_SECRET/);
+    expect(message).toMatch(/POST_TIME/);
+    // Nothing was registered with the host.
+    expect(registered.length).toBe(before);
+  });
+
+  const validEnv = {
+    FUNCTIONS_WORKER_RUNTIME: 'node',
+    TIL_CHANNEL_ID: 'C0TIL',
+    SLACK_SIGNING_SECRET: 'signing-secret',
+    COSMOS_ENDPOINT: 'https://til.documents.azure.com:443/',
+    SERVICEBUS_NAMESPACE: 'til.servicebus.windows.net',
+  };
+
+  it('inside the Functions host, refuses to start without the Azure resources to use', async () => {
+    for (const [name, value] of Object.entries({
+      ...validEnv,
+      COSMOS_ENDPOINT: undefined,
+      SERVICEBUS_NAMESPACE: undefined,
+    })) {
+      vi.stubEnv(name, value);
+    }
+    vi.resetModules();
+    await expect(import('../../functions/index.js')).rejects.toThrow(
+      /COSMOS_ENDPOINT and SERVICEBUS_NAMESPACE/,
+    );
+  });
+
+  it('inside the Functions host, starts and registers every function when the configuration is valid', async () => {
+    for (const [name, value] of Object.entries(validEnv)) vi.stubEnv(name, value);
+    const before = registered.length;
+    vi.resetModules();
+    await import('../../functions/index.js');
+    expect(registered.length - before).toBe(7);
   });
 });
