@@ -55,10 +55,16 @@ async function main() {
     ],
   });
 
-  const tick = () =>
-    services.jobs
+  // A tick still posting (Slack retrying, say) is not overlapped by the next one.
+  let ticking: Promise<unknown> | undefined;
+  const tick = () => {
+    ticking ??= services.jobs
       .runDue(Date.now())
-      .catch((error) => log.error(`scheduler tick failed: ${describeError(error)}`));
+      .catch((error) => log.error(`scheduler tick failed: ${describeError(error)}`))
+      .finally(() => {
+        ticking = undefined;
+      });
+  };
   const interval = config.local.schedulerIntervalSeconds;
   const timer = interval > 0 ? setInterval(tick, interval * 1000) : undefined;
 
@@ -77,7 +83,7 @@ async function main() {
           : '  SLACK_BOT_TOKEN is not set: DRY-RUN mode, Slack calls are printed with [dry-run], not sent',
       ].join('\n'),
     );
-    if (timer) void tick();
+    if (timer) tick();
   });
 
   let stopping = false;
@@ -87,7 +93,7 @@ async function main() {
     log.info(`${signal}: draining in-flight work`);
     if (timer) clearInterval(timer);
     await new Promise<void>((done) => server.close(() => done()));
-    await queue.stop();
+    await Promise.all([queue.stop(), ticking]);
     await store.close();
     log.info('stopped');
     process.exit(0);
