@@ -21,19 +21,4 @@ export function consoleLogger(minimum: LogLevel = 'info'): Logger {
   return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }
 
-/** Adapts a Functions InvocationContext (trace/debug/info/warn/error) to Logger. */
-export function contextLogger(context: {
-  debug(...args: unknown[]): void;
-  info(...args: unknown[]): void;
-  warn(...args: unknown[]): void;
-  error(...args: unknown[]): void;
-}): Logger {
-  return {
-    debug: (m, ...d) => context.debug(m, ...d),
-    info: (m, ...d) => context.info(m, ...d),
-    warn: (m, ...d) => context.warn(m, ...d),
-    error: (m, ...d) => context.error(m, ...d),
-  };
-}
-
 export const describeError = (error: unknown) => (error instanceof Error ? error.message : String(error));
