@@ -10,16 +10,12 @@ describe('DryRunSlack', () => {
   it('prints a marked line per message and returns increasing Slack-format ts', async () => {
     const { slack, lines } = dryRun();
     const weekly = await slack.postMessage({ channel: 'C0TIL', text: '*TIL 11월 4주차*' });
-    const broadcast = await slack.postMessage({
-      channel: 'C0TIL',
-      text: '참여했습니다',
-      threadTs: weekly.ts,
-    });
+    const broadcast = await slack.postMessage({ channel: 'C0TIL', text: '참여했습니다' });
     expect(weekly.ts).toMatch(/^\d{10}\.\d{6}$/);
     expect(Number(broadcast.ts)).toBeGreaterThan(Number(weekly.ts));
     expect(lines).toEqual([
       `[dry-run] chat.postMessage #C0TIL -> ts ${weekly.ts}: *TIL 11월 4주차*`,
-      `[dry-run] chat.postMessage #C0TIL (thread ${weekly.ts}) -> ts ${broadcast.ts}: 참여했습니다`,
+      `[dry-run] chat.postMessage #C0TIL -> ts ${broadcast.ts}: 참여했습니다`,
     ]);
   });
 

@@ -34,26 +34,24 @@ function slackAt(overrides: Partial<WebApiSlackOptions> = {}) {
 const callsOf = (method: string) => fake.calls.filter((call) => call.method === method);
 
 describe('WebApiSlack against the fake Web API', () => {
-  it("posts a message and returns Slack's ts", async () => {
+  it("posts a message, with its tag as message metadata, and returns Slack's ts", async () => {
     const slack = slackAt();
     const first = await slack.postMessage({ channel: 'C0TIL', text: '*TIL 11월 4주차*' });
-    const reply = await slack.postMessage({
+    const tagged = await slack.postMessage({
       channel: 'C0TIL',
-      text: 'fallback',
-      threadTs: first.ts,
-      blocks: [{ type: 'section', text: { type: 'mrkdwn', text: '*bold*' } }],
+      text: '<@U0123> 님이 참여했습니다',
+      tag: { type: 'til_broadcast', id: '2026-11-W4:U0123' },
     });
     expect(first.ts).toMatch(/^\d+\.\d{6}$/);
-    expect(Number(reply.ts)).toBeGreaterThan(Number(first.ts));
+    expect(Number(tagged.ts)).toBeGreaterThan(Number(first.ts));
     expect(fake.calls).toEqual([
       { method: 'chat.postMessage', args: { channel: 'C0TIL', text: '*TIL 11월 4주차*' }, ok: true },
       {
         method: 'chat.postMessage',
         args: {
           channel: 'C0TIL',
-          text: 'fallback',
-          thread_ts: first.ts,
-          blocks: [{ type: 'section', text: { type: 'mrkdwn', text: '*bold*' } }],
+          text: '<@U0123> 님이 참여했습니다',
+          metadata: { event_type: 'til_broadcast', event_payload: { id: '2026-11-W4:U0123' } },
         },
         ok: true,
       },

@@ -17,10 +17,9 @@ export function createDryRunSlack(print: (line: string) => void = console.log): 
       return undefined;
     },
 
-    async postMessage({ channel, text, threadTs }) {
+    async postMessage({ channel, text }) {
       const ts = nextTs();
-      const thread = threadTs ? ` (thread ${threadTs})` : '';
-      print(`[dry-run] chat.postMessage #${channel}${thread} -> ts ${ts}: ${text}`);
+      print(`[dry-run] chat.postMessage #${channel} -> ts ${ts}: ${text}`);
       return { ts };
     },
 

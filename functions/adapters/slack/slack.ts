@@ -12,9 +12,6 @@ export interface MessageTag {
 export interface PostMessage {
   channel: string;
   text: string;
-  threadTs?: string;
-  /** Block Kit blocks; `text` stays the notification fallback. */
-  blocks?: unknown[];
   tag?: MessageTag;
 }
 

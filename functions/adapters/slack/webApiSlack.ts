@@ -77,8 +77,6 @@ export function createWebApiSlack(options: WebApiSlackOptions): SlackPort {
     const args = {
       channel: message.channel,
       text: message.text,
-      thread_ts: message.threadTs,
-      blocks: message.blocks,
       metadata: message.tag
         ? { event_type: message.tag.type, event_payload: { id: message.tag.id } }
         : undefined,
