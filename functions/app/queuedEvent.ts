@@ -3,7 +3,6 @@ import { z } from 'zod';
 /** What slack-events puts on the queue: Slack's event id and the raw inner event, normalised by the consumer. */
 export const queuedEventSchema = z.object({
   eventId: z.string().min(1),
-  eventTime: z.number().optional(),
   event: z.looseObject({ type: z.string() }),
 });
 

@@ -59,9 +59,9 @@ export function createSlackEventsHandler(deps: SlackEventsDeps) {
     if (envelope.value.type === 'url_verification') {
       return { status: 200, jsonBody: { challenge: envelope.value.challenge } };
     }
-    const { eventId, eventTime, event, routingTs } = envelope.value;
+    const { eventId, event, routingTs } = envelope.value;
     const sessionId = routingMonthOfTs(routingTs, deps.timeZone);
-    const body: QueuedEvent = { eventId, eventTime, event };
+    const body: QueuedEvent = { eventId, event };
     await deps.queue.send({
       messageId: eventId,
       sessionId,

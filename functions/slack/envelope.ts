@@ -15,8 +15,6 @@ export type Envelope =
   | {
       type: 'event_callback';
       eventId: string;
-      eventTime?: number;
-      teamId?: string;
       /** routingTsOf(event): the ts whose week and month the event belongs to. */
       routingTs: SlackTs;
       event: RawSlackEvent;
@@ -46,7 +44,6 @@ const envelopeSchema = z.discriminatedUnion('type', [
     event_id: z.string().min(1),
     /** Epoch seconds; routes an event about no message, so it must be an instant the calendar can place. */
     event_time: z.number().int().positive().max(LATEST_SECONDS).optional(),
-    team_id: z.string().optional(),
     event: z.looseObject({ type: z.string() }),
   }),
 ]);
@@ -80,8 +77,6 @@ export function parseEnvelope(json: unknown): ParsedEnvelope {
     value: {
       type: 'event_callback',
       eventId: envelope.event_id,
-      eventTime: envelope.event_time,
-      teamId: envelope.team_id,
       routingTs,
       event: envelope.event,
     },

@@ -136,15 +136,13 @@ describe('parseEnvelope', () => {
     });
   });
 
-  it('keeps the raw inner event of an event_callback with its id, time, team and routing ts', () => {
+  it('keeps the raw inner event of an event_callback with its id and routing ts', () => {
     const event = replyEvent();
     expect(parseEnvelope(envelopeOf(event))).toEqual({
       ok: true,
       value: {
         type: 'event_callback',
         eventId: 'Ev08MFMKH6',
-        eventTime: 1793750400,
-        teamId: 'T0001',
         routingTs: REPLY_TS,
         event,
       },
@@ -167,8 +165,6 @@ describe('parseEnvelope', () => {
       value: {
         type: 'event_callback',
         eventId: 'Ev1',
-        eventTime: undefined,
-        teamId: undefined,
         routingTs: REPLY_TS,
         event: json.event,
       },
