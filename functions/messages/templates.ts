@@ -27,7 +27,6 @@ export interface MonthlyAwardInput {
 }
 
 export interface Templates {
-  weekLabel(week: Week): string;
   weeklyPost(input: WeeklyPostInput): string;
   broadcast(input: { userId: UserId; week: Week; replyLink: string }): string;
   likeDm(input: { week: Week; weekLikes: number; replyLink: string }): string;
@@ -46,7 +45,6 @@ const rankedLines = (ranked: Ranked[], medal: string) =>
   ranked.map((r) => `${medal} ${mention(r.userId)} 👍 ${r.likes}`).join('\n');
 
 const ko: Templates = {
-  weekLabel: (week) => week.label,
   weeklyPost: ({ week, allowedBlogHosts, dashboardUrl, footer }) =>
     [
       `*${week.label}*`,
@@ -96,12 +94,13 @@ const monthNames = [
   'December',
 ];
 const englishMonth = (month: MonthKey) => monthNames[monthNumber(month) - 1];
+/** The English counterpart of `week.label` ("TIL 11월 4주차"). */
+const englishWeekLabel = (week: Week) => `TIL ${englishMonth(week.month)} week ${week.ordinal}`;
 
 const en: Templates = {
-  weekLabel: (week) => `TIL ${englishMonth(week.month)} week ${week.ordinal}`,
   weeklyPost: ({ week, allowedBlogHosts, dashboardUrl, footer }) =>
     [
-      `*${en.weekLabel(week)}*`,
+      `*${englishWeekLabel(week)}*`,
       `Write up what you learned this week and reply in this thread with the link to your post ✍️`,
       `Deadline: ${deadlineOf(week, 'en').toFormat('ccc, LLL d HH:mm')}`,
       `Accepted blogs: ${allowedBlogHosts.join(', ')}`,
@@ -111,9 +110,9 @@ const en: Templates = {
       .filter(Boolean)
       .join('\n'),
   broadcast: ({ userId, week, replyLink }) =>
-    `${mention(userId)} joined the ${en.weekLabel(week)} challenge 🔥🔥 ${link(replyLink, 'Read the post')}`,
+    `${mention(userId)} joined the ${englishWeekLabel(week)} challenge 🔥🔥 ${link(replyLink, 'Read the post')}`,
   likeDm: ({ week, weekLikes, replyLink }) =>
-    `Your ${link(replyLink, 'TIL')} for ${en.weekLabel(week)} now has ${weekLikes} 👍 this week!`,
+    `Your ${link(replyLink, 'TIL')} for ${englishWeekLabel(week)} now has ${weekLikes} 👍 this week!`,
   monthlyAward: ({ month, challengers, specialChallengers }) =>
     challengers.length === 0
       ? `*TIL challenge results for ${englishMonth(month)}*\nNobody took part in every week this month. Try again next month 💪`

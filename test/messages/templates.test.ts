@@ -68,7 +68,7 @@ describe('weekly post', () => {
     const t = templatesFor(locale);
     const text = t.weeklyPost({ week: week4, allowedBlogHosts: ['velog.io', '*.github.io'] });
     const lines = text.split('\n');
-    expect(lines[0]).toBe(`*${t.weekLabel(week4)}*`);
+    expect(lines[0]).toBe(locale === 'ko' ? '*TIL 11월 4주차*' : '*TIL November week 4*');
     expect(lines.filter((line) => line.includes('velog.io, *.github.io'))).toHaveLength(1);
     expect(text).not.toContain('github.com');
   });
