@@ -1,7 +1,7 @@
 import { openEmbeddedQueue } from '../../functions/adapters/queue/embeddedQueue.js';
-import { createServiceBusSessionConsumer } from '../../functions/adapters/queue/serviceBusConsumer.js';
 import { createServiceBusSender } from '../../functions/adapters/queue/serviceBusSender.js';
 import { FakeServiceBus } from '../support/fakeServiceBus.js';
+import { createServiceBusSessionConsumer } from '../support/serviceBusSessionConsumer.js';
 import { makeTempDir } from '../support/tempDir.js';
 import { describeQueueContract } from './queueContract.js';
 

@@ -1,11 +1,11 @@
 import type { ServiceBusClient } from '@azure/service-bus';
 import { afterEach, describe, expect, expectTypeOf, it } from 'vitest';
 import type { QueueConsumer } from '../../functions/adapters/queue/queue.js';
+import { FakeServiceBus } from '../support/fakeServiceBus.js';
 import {
   createServiceBusSessionConsumer,
   type ServiceBusClientLike,
-} from '../../functions/adapters/queue/serviceBusConsumer.js';
-import { FakeServiceBus } from '../support/fakeServiceBus.js';
+} from '../support/serviceBusSessionConsumer.js';
 import { DeliveryLog, waitUntil } from './deliveryLog.js';
 
 const queueName = 'til-events';

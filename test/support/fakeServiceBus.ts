@@ -6,12 +6,12 @@ import {
   type ServiceBusReceiverOptions,
   type ServiceBusSessionReceiverOptions,
 } from '@azure/service-bus';
+import type { ServiceBusSenderLike } from '../../functions/adapters/queue/serviceBusSender.js';
 import type {
   ServiceBusClientLike,
   ServiceBusReceivedMessageLike,
   ServiceBusReceiverLike,
-} from '../../functions/adapters/queue/serviceBusConsumer.js';
-import type { ServiceBusSenderLike } from '../../functions/adapters/queue/serviceBusSender.js';
+} from './serviceBusSessionConsumer.js';
 
 /**
  * An in-memory fake of one session-enabled Service Bus queue, at the SDK boundary the adapters use

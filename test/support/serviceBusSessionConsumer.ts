@@ -6,9 +6,14 @@ import {
   type ServiceBusReceiverOptions,
   type ServiceBusSessionReceiverOptions,
 } from '@azure/service-bus';
-import type { DeadLetterHandler, MessageHandler, QueueConsumer, ReceivedMessage } from './queue.js';
+import type {
+  DeadLetterHandler,
+  MessageHandler,
+  QueueConsumer,
+  ReceivedMessage,
+} from '../../functions/adapters/queue/queue.js';
 
-/** The fields of a received SDK message this adapter reads (`sequenceNumber` is a `Long`). */
+/** The fields of a received SDK message this consumer reads (`sequenceNumber` is a `Long`). */
 export type ServiceBusReceivedMessageLike = Pick<
   ServiceBusReceivedMessage,
   | 'messageId'
@@ -22,7 +27,7 @@ export type ServiceBusReceivedMessageLike = Pick<
   | 'deadLetterErrorDescription'
 > & { sequenceNumber?: { toNumber(): number } };
 
-/** The part of the SDK's ServiceBusReceiver this adapter uses. */
+/** The part of the SDK's ServiceBusReceiver this consumer uses. */
 export interface ServiceBusReceiverLike {
   receiveMessages(
     maxMessageCount: number,
@@ -33,7 +38,7 @@ export interface ServiceBusReceiverLike {
   close(): Promise<void>;
 }
 
-/** The part of the SDK's ServiceBusClient this adapter uses; a real ServiceBusClient fits. */
+/** The part of the SDK's ServiceBusClient this consumer uses; a real ServiceBusClient fits. */
 export interface ServiceBusClientLike {
   acceptNextSession(
     queueName: string,
@@ -51,8 +56,11 @@ export interface ServiceBusSessionConsumerOptions {
 }
 
 /**
- * QueueConsumer over a session-enabled Service Bus queue, for a host other than Azure Functions
- * (where the Functions host is the consumer) and to prove the queue contract on the SDK surface.
+ * Test support, not product code. In Azure the Functions host consumes the queue (the `process-event` and
+ * `dead-letter-alert` triggers in functions/index.ts) and nothing in functions/ receives from Service Bus. This
+ * QueueConsumer stands in for the host's session consumption, so that the queue contract suite
+ * (test/queue/queueContract.ts) proves Service Bus semantics on the SDK surface, over the fake in
+ * fakeServiceBus.ts.
  *
  * Each of maxConcurrentSessions loops locks the next available session and receives one message
  * at a time from it, so a session never has two messages in flight. A handler that throws
