@@ -86,6 +86,10 @@ export function createWebApiSlack(options: WebApiSlackOptions): SlackPort {
   }
 
   let botUser: Promise<string> | undefined;
+  // A second user cache, on purpose: app/memberDirectory.ts keeps members in the store for 24 h, but events about
+  // the same member handled at the same time (sessions run in parallel) all miss the store before any of them
+  // has written it. Caching the users.info promise here, per instance for userCacheTtlMs (1 h by default),
+  // coalesces those lookups into one request, which the store cache cannot do.
   const users = new Map<string, { expiresAtMs: number; user: Promise<SlackUser> }>();
 
   async function fetchUser(userId: string): Promise<SlackUser> {
