@@ -2,7 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { MessageTag, SlackPort } from '../adapters/slack/slack.js';
 import { SlackCallError } from '../adapters/slack/webApiSlack.js';
 import type { Store } from '../adapters/store/store.js';
-import { updateDocument } from '../adapters/store/updateWithRetry.js';
+import { updateDocument } from '../adapters/store/updateDocument.js';
 import type { AppConfig } from '../config.js';
 import { monthOfWeekKey, routingMonth, routingMonthOfTs, targetTs, weekByKey } from '../domain/calendar.js';
 import {

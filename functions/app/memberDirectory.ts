@@ -1,6 +1,6 @@
 import type { SlackPort, SlackUser } from '../adapters/slack/slack.js';
 import type { Store } from '../adapters/store/store.js';
-import { updateDocument } from '../adapters/store/updateWithRetry.js';
+import { updateDocument } from '../adapters/store/updateDocument.js';
 import { type MemberDoc, memberDocId, memberPartition } from './documents.js';
 
 const refreshAfterMs = 24 * 60 * 60_000;

@@ -7,7 +7,7 @@ import {
   PreconditionFailedError,
   type Store,
 } from '../../functions/adapters/store/store.js';
-import { updateDocument } from '../../functions/adapters/store/updateWithRetry.js';
+import { updateDocument } from '../../functions/adapters/store/updateDocument.js';
 
 interface Note extends Doc {
   title: string;

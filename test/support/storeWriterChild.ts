@@ -3,7 +3,7 @@
  * printing one line per write only after the store acknowledged it.
  */
 import { openFileStore } from '../../functions/adapters/store/fileStore.js';
-import { updateDocument } from '../../functions/adapters/store/updateWithRetry.js';
+import { updateDocument } from '../../functions/adapters/store/updateDocument.js';
 import { formatAck, payloadFor, VERSIONED_TYPE, type VersionedDoc } from '../store/crashWorkload.js';
 
 const WRITERS = 8;

@@ -42,6 +42,9 @@ const DEFAULT_RETRY: RetryOptions = {
   minTimeout: 500,
   maxTimeout: 4_000,
   randomize: true,
+  // A call gives up within about a minute, whatever Retry-After says: a scheduled post's claim (10 minutes)
+  // must outlive it, and a queue delivery should fail and retry rather than hold its session.
+  maxRetryTime: 60_000,
 };
 const HISTORY_PAGES = 5;
 const DEFAULT_USER_CACHE_TTL_MS = 60 * 60 * 1000;

@@ -1,10 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openFileStore } from '../../functions/adapters/store/fileStore.js';
 import { type Doc, PreconditionFailedError, type Store } from '../../functions/adapters/store/store.js';
-import {
-  OptimisticConcurrencyError,
-  updateDocument,
-} from '../../functions/adapters/store/updateWithRetry.js';
+import { OptimisticConcurrencyError, updateDocument } from '../../functions/adapters/store/updateDocument.js';
 import { makeTempDir, type TempDir } from '../support/tempDir.js';
 
 interface Counter extends Doc {
