@@ -93,7 +93,7 @@ async function main() {
     log.info(`${signal}: draining in-flight work`);
     if (timer) clearInterval(timer);
     await new Promise<void>((done) => server.close(() => done()));
-    await Promise.all([queue.stop(), ticking]);
+    await Promise.all([queue.close(), ticking]);
     await store.close();
     log.info('stopped');
     process.exit(0);
