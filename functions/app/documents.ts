@@ -27,7 +27,8 @@ export const weekDocId = (weekKey: WeekKey) => `week:${weekKey}`;
 
 /**
  * Thread ts → week, in the partition of the thread ts's own routing month (where its replies' events look).
- * Written before the week records its thread, so a reply can always find its week.
+ * Written right after Slack accepts the weekly post; replies processed before that are adopted by the
+ * thread_recorded message that follows it.
  */
 export interface ThreadDoc extends Doc {
   type: 'thread';
@@ -61,7 +62,8 @@ export interface ParticipationDoc extends Doc {
   userId: UserId;
   /** The reply whose effect claimed the broadcast; only it may perform it. */
   replyTs: SlackTs;
-  status: 'pending' | 'sent';
+  /** abandoned: the claiming reply's broadcast was given up, so another reply of the member may claim it. */
+  status: 'pending' | 'sent' | 'abandoned';
   broadcastTs?: SlackTs;
 }
 export const participationDocId = (weekKey: WeekKey, userId: UserId) => `participation:${weekKey}:${userId}`;

@@ -36,7 +36,7 @@ import {
 } from './documents.js';
 import { describeError, type Logger } from './logger.js';
 import type { MemberDirectory } from './memberDirectory.js';
-import { queuedEventSchema } from './queuedEvent.js';
+import { queuedMessageSchema } from './queuedEvent.js';
 
 export interface EventProcessorDeps {
   store: Store;
@@ -76,7 +76,8 @@ export function createEventProcessor(deps: EventProcessorDeps) {
   async function alreadyBroadcast(week: Week | undefined, userId: UserId | undefined): Promise<boolean> {
     if (!week || !userId) return false;
     const pk = monthPartition(channelId, week.month);
-    return (await store.read<ParticipationDoc>(pk, participationDocId(week.key, userId))) !== undefined;
+    const participation = await store.read<ParticipationDoc>(pk, participationDocId(week.key, userId));
+    return participation !== undefined && participation.doc.status !== 'abandoned';
   }
 
   /** The submission document after `transition`, with the effects it causes appended to its outbox. */
@@ -130,31 +131,44 @@ export function createEventProcessor(deps: EventProcessorDeps) {
   async function broadcast(effect: Extract<Effect, { kind: 'broadcast' }>) {
     const pk = monthPartition(channelId, monthOfWeekKey(effect.weekKey));
     const id = participationDocId(effect.weekKey, effect.userId);
-    const claim = await updateDocument<ParticipationDoc>(
-      store,
-      pk,
-      id,
-      (current) =>
-        current ?? {
-          id,
-          pk,
-          type: 'participation',
-          weekKey: effect.weekKey,
-          userId: effect.userId,
-          replyTs: effect.replyTs,
-          status: 'pending',
-        },
+    const claim = await updateDocument<ParticipationDoc>(store, pk, id, (current) =>
+      current && current.status !== 'abandoned'
+        ? current
+        : {
+            id,
+            pk,
+            type: 'participation',
+            weekKey: effect.weekKey,
+            userId: effect.userId,
+            replyTs: effect.replyTs,
+            status: 'pending',
+          },
     );
     const participation = claim.stored?.doc;
     if (!participation || participation.replyTs !== effect.replyTs || participation.status === 'sent') return;
     const tag = { type: 'til_broadcast', id: effect.id } as const;
-    // A pending claim this call did not just make was left by a crash: the post may have reached Slack already.
+    // Effects run one at a time per session, so a pending claim this call did not just make was left by an
+    // attempt that failed or crashed: its post may have reached Slack already.
     const postedBefore = claim.changed
       ? undefined
       : await slack.findTaggedMessage(channelId, tag, effect.replyTs);
     const broadcastTs = postedBefore ?? (await postBroadcast(effect, tag)).ts;
     await updateDocument<ParticipationDoc>(store, pk, id, (current) =>
       current ? { ...current, status: 'sent', broadcastTs } : undefined,
+    );
+  }
+
+  /** A broadcast given up frees the member's week, so another of their replies can still be announced. */
+  async function releaseParticipation(effect: Extract<Effect, { kind: 'broadcast' }>) {
+    const pk = monthPartition(channelId, monthOfWeekKey(effect.weekKey));
+    await updateDocument<ParticipationDoc>(
+      store,
+      pk,
+      participationDocId(effect.weekKey, effect.userId),
+      (current) =>
+        current?.status === 'pending' && current.replyTs === effect.replyTs
+          ? { ...current, status: 'abandoned' }
+          : undefined,
     );
   }
 
@@ -204,6 +218,7 @@ export function createEventProcessor(deps: EventProcessorDeps) {
           log.error(
             `event ${eventId}: giving up ${effect.id} after ${failedAttempts} attempts: ${describeError(error)}`,
           );
+          if (effect.kind === 'broadcast') await releaseParticipation(effect);
           await alerts.slackCallFailed({
             method: error instanceof SlackCallError ? error.method : effect.kind,
             reason: error instanceof SlackCallError ? error.code : describeError(error),
@@ -230,27 +245,35 @@ export function createEventProcessor(deps: EventProcessorDeps) {
       .catch((error) => log.warn(`could not cache the name of ${userId}: ${describeError(error)}`));
   }
 
-  /** Replies stored before their thread was known to be `week`'s thread join the week now. */
+  /**
+   * Replies stored before their thread was known to be `week`'s thread join the week now, and their effects are
+   * performed. Runs from the thread_recorded message in the week's session; on a redelivery, replies adopted
+   * before but whose effects are still pending are drained again. Returns how many replies joined the week.
+   */
   async function adoptThread(threadTs: SlackTs, week: Week, eventId: string): Promise<number> {
     const months = new Set([routingMonthOfTs(threadTs, rules.timeZone), week.month]);
     let adopted = 0;
     for (const month of months) {
-      const orphans = await store.query<SubmissionDoc>({
+      const replies = await store.query<SubmissionDoc>({
         pk: monthPartition(channelId, month),
         type: 'submission',
         where: { threadTs },
       });
-      for (const { doc: orphan } of orphans.filter(({ doc }) => doc.weekKey === undefined)) {
-        const broadcastBefore = await alreadyBroadcast(week, orphan.author);
-        const result = await updateDocument<SubmissionDoc>(store, orphan.pk, orphan.id, (current) =>
-          current
-            ? nextDocument(current, adoptIntoWeek(current.state, week), month, broadcastBefore)
-            : undefined,
-        );
-        if (!result.stored) continue;
-        adopted += 1;
-        await drainOutbox(result.stored.doc, eventId);
-        if (result.stored.doc.author) await rememberName(result.stored.doc.author);
+      for (const { doc: reply } of replies) {
+        let doc: SubmissionDoc | undefined = reply;
+        if (reply.weekKey === undefined) {
+          const broadcastBefore = await alreadyBroadcast(week, reply.author);
+          const result = await updateDocument<SubmissionDoc>(store, reply.pk, reply.id, (current) =>
+            current
+              ? nextDocument(current, adoptIntoWeek(current.state, week), month, broadcastBefore)
+              : undefined,
+          );
+          doc = result.stored?.doc;
+          if (result.changed) adopted += 1;
+        }
+        if (doc?.weekKey !== week.key) continue;
+        if (doc.outbox.length > 0) await drainOutbox(doc, eventId);
+        if (doc.author) await rememberName(doc.author);
       }
     }
     return adopted;
@@ -258,7 +281,15 @@ export function createEventProcessor(deps: EventProcessorDeps) {
 
   return {
     async process(body: unknown): Promise<ProcessOutcome> {
-      const queued = queuedEventSchema.parse(body);
+      const queued = queuedMessageSchema.parse(body);
+      if ('kind' in queued) {
+        const adopted = await adoptThread(
+          queued.threadTs,
+          weekByKey(queued.weekKey, rules.timeZone),
+          queued.threadTs,
+        );
+        return { applied: true, effects: adopted };
+      }
       const botUserId = await slack.botUserId();
       const normalized = normalizeEvent(queued.event, queued.eventId, { channelId, botUserId });
       if ('ignored' in normalized) {
@@ -278,18 +309,9 @@ export function createEventProcessor(deps: EventProcessorDeps) {
       if (!doc) return { applied: false, ignored: 'not a thread reply' };
       const pending = doc.outbox.length;
       await drainOutbox(doc, queued.eventId);
-      // The thread may have been recorded between the look-up above and the write: adopt the reply now, since
-      // the recording job's adoption may have run before this reply was written.
-      if (threadTs && !threadWeek && doc.weekKey === undefined) {
-        const week = await recordedThreadWeek(threadTs);
-        if (week) await adoptThread(threadTs, week, queued.eventId);
-      }
       if (doc.author && doc.weekKey) await rememberName(doc.author);
       return { applied: true, effects: pending };
     },
-
-    /** Called once a weekly thread is recorded; returns how many earlier replies joined the week. */
-    adoptThread: (threadTs: SlackTs, week: Week) => adoptThread(threadTs, week, `thread ${threadTs}`),
   };
 }
 

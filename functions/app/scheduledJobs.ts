@@ -1,3 +1,4 @@
+import type { QueueSender } from '../adapters/queue/queue.js';
 import type { MessageTag, SlackPort } from '../adapters/slack/slack.js';
 import { ConflictError, PreconditionFailedError, type Store } from '../adapters/store/store.js';
 import type { AppConfig } from '../config.js';
@@ -17,10 +18,12 @@ import {
 } from './documents.js';
 import { describeError, type Logger } from './logger.js';
 import { loadMonth } from './monthStats.js';
+import { threadRecordedMessage } from './queuedEvent.js';
 
 /**
  * How long a claim protects a post in progress; after that a crashed poster's claim may be taken over. Well above
- * the longest a post can take (Slack client retries are capped at a minute), so a slow post is never taken over.
+ * the longest a post and its record can take (each Slack call gives up within a minute), so a slow post is never
+ * taken over.
  */
 const CLAIM_MS = 10 * 60_000;
 
@@ -47,8 +50,8 @@ export interface ScheduledJobsDeps {
   templates: Templates;
   alerts: AdminAlerts;
   log: Logger;
-  /** Lets replies that arrived before the thread was recorded join its week (the event processor's). */
-  adoptThread: (threadTs: string, week: Week) => Promise<number>;
+  /** Carries the thread_recorded message to the week's session. */
+  queue: QueueSender;
 }
 
 type Claimable = WeekDoc | AwardDoc;
@@ -68,9 +71,9 @@ async function claim<T extends Claimable>(
   store: Store,
   fresh: T,
   nowMs: number,
-): Promise<{ etag: string; recoveringSince?: string } | { outcome: 'already-posted' | 'claimed-elsewhere' }> {
+): Promise<{ etag: string; recovering: boolean } | { outcome: 'already-posted' | 'claimed-elsewhere' }> {
   try {
-    return { etag: (await store.create(fresh)).etag };
+    return { etag: (await store.create(fresh)).etag, recovering: false };
   } catch (error) {
     if (!(error instanceof ConflictError)) throw error;
   }
@@ -80,7 +83,7 @@ async function claim<T extends Claimable>(
   if (Date.parse(existing.doc.claimExpiresAt) > nowMs) return { outcome: 'claimed-elsewhere' };
   try {
     const { etag } = await store.replace({ ...existing.doc, ...fresh }, existing.etag);
-    return { etag, recoveringSince: existing.doc.claimedAt };
+    return { etag, recovering: true };
   } catch (error) {
     if (error instanceof PreconditionFailedError) return { outcome: 'claimed-elsewhere' };
     throw error;
@@ -91,15 +94,18 @@ interface ScheduledPost<T extends Claimable> {
   /** Names the job in logs and admin alerts. */
   name: string;
   tag: MessageTag;
+  /** Where a post of an earlier holder could be: the start of the week the job runs in. */
+  searchFromTs: string;
   text: () => string;
   /** What the document records once the message is in the channel. */
   record: (ts: string) => Promise<Partial<T>>;
 }
 
 /**
- * Claims `doc`, posts the message and records it, at most once across ticks and instances. On failure the claim
- * is released so a later tick retries. When taking over an expired claim, first looks for the earlier holder's
- * post (it may have crashed after Slack accepted it) so the message is not posted twice.
+ * Claims `doc`, posts the message and records it, at most once across ticks and instances. When taking over an
+ * expired or released claim, first looks for an earlier holder's post (it may have failed or crashed after Slack
+ * accepted it) so the message is not posted twice. On failure the claim is released for a later tick, and the
+ * error is rethrown for the caller to report.
  */
 async function postOnce<T extends Claimable>(
   deps: ScheduledJobsDeps,
@@ -110,11 +116,9 @@ async function postOnce<T extends Claimable>(
   const { store, slack, config, log } = deps;
   const claimed = await claim(store, doc, nowMs);
   if ('outcome' in claimed) return claimed.outcome;
-  const { etag, recoveringSince } = claimed;
   try {
-    const oldestTs = recoveringSince && String(Math.floor(Date.parse(recoveringSince) / 1000) - 60);
-    const postedBefore = oldestTs
-      ? await slack.findTaggedMessage(config.channelId, post.tag, oldestTs)
+    const postedBefore = claimed.recovering
+      ? await slack.findTaggedMessage(config.channelId, post.tag, post.searchFromTs)
       : undefined;
     const ts =
       postedBefore ??
@@ -122,25 +126,27 @@ async function postOnce<T extends Claimable>(
     const recorded = await post.record(ts);
     await store.replace(
       { ...doc, ...recorded, status: 'posted', postedAt: new Date(nowMs).toISOString() },
-      etag,
+      claimed.etag,
     );
     log.info(`${post.name}: posted`);
     return 'posted';
   } catch (error) {
-    log.error(`${post.name}: failed: ${describeError(error)}`);
     await store
-      .replace({ ...doc, claimExpiresAt: new Date(0).toISOString() }, etag)
+      .replace({ ...doc, claimExpiresAt: new Date(0).toISOString() }, claimed.etag)
       .catch((releaseError) =>
         log.warn(`${post.name}: could not release claim: ${describeError(releaseError)}`),
       );
-    await deps.alerts.scheduledPostFailed({ job: post.name, reason: describeError(error) });
-    return 'failed';
+    throw error;
   }
 }
+
+/** A job that keeps failing is reported once an hour, not at every tick. */
+const ALERT_EVERY_MS = 60 * 60_000;
 
 export function createScheduledJobs(deps: ScheduledJobsDeps) {
   const { store, config, templates } = deps;
   const { channelId } = config;
+  const lastAlertMs = new Map<string, number>();
 
   /** Thread → week, so replies in the thread find their week whatever instant the post was made at. */
   async function recordThread(threadTs: string, week: Week) {
@@ -156,7 +162,7 @@ export function createScheduledJobs(deps: ScheduledJobsDeps) {
     });
   }
 
-  function weeklyPost(week: Week, nowMs: number): Promise<JobOutcome> {
+  function weeklyPost(week: Week, nowMs: number, searchFromTs: string): Promise<JobOutcome> {
     const doc: WeekDoc = {
       id: weekDocId(week.key),
       pk: monthPartition(channelId, week.month),
@@ -170,6 +176,7 @@ export function createScheduledJobs(deps: ScheduledJobsDeps) {
     return postOnce(deps, doc, nowMs, {
       name: `weekly post ${week.key}`,
       tag: { type: 'til_weekly_post', id: week.key },
+      searchFromTs,
       text: () =>
         templates.weeklyPost({
           week,
@@ -179,13 +186,14 @@ export function createScheduledJobs(deps: ScheduledJobsDeps) {
         }),
       record: async (threadTs) => {
         await recordThread(threadTs, week);
-        await deps.adoptThread(threadTs, week);
+        // Replies processed before the record are adopted in the week's session, after them.
+        await deps.queue.send(threadRecordedMessage(threadTs, week));
         return { threadTs };
       },
     });
   }
 
-  async function monthlyAward(month: MonthKey, nowMs: number): Promise<JobOutcome> {
+  async function monthlyAward(month: MonthKey, nowMs: number, searchFromTs: string): Promise<JobOutcome> {
     const { postedWeeks, result } = await loadMonth(store, config, month);
     if (postedWeeks.length === 0) return 'nothing-to-award';
     const doc: AwardDoc = {
@@ -201,6 +209,7 @@ export function createScheduledJobs(deps: ScheduledJobsDeps) {
     return postOnce(deps, doc, nowMs, {
       name: `monthly award ${month}`,
       tag: { type: 'til_monthly_award', id: month },
+      searchFromTs,
       text: () =>
         templates.monthlyAward({
           month,
@@ -211,13 +220,17 @@ export function createScheduledJobs(deps: ScheduledJobsDeps) {
     });
   }
 
-  /** A job that failed before it could post (store unreachable while claiming, say) is reported like one that did. */
-  async function guarded(name: string, job: () => Promise<JobOutcome>): Promise<JobOutcome> {
+  /** Runs a job; any failure (claiming, posting, recording) is logged and reported to the admins, throttled. */
+  async function guarded(name: string, nowMs: number, job: () => Promise<JobOutcome>): Promise<JobOutcome> {
     try {
       return await job();
     } catch (error) {
       deps.log.error(`${name}: failed: ${describeError(error)}`);
-      await deps.alerts.scheduledPostFailed({ job: name, reason: describeError(error) });
+      const last = lastAlertMs.get(name);
+      if (last === undefined || nowMs - last >= ALERT_EVERY_MS) {
+        lastAlertMs.set(name, nowMs);
+        await deps.alerts.scheduledPostFailed({ job: name, reason: describeError(error) });
+      }
       return 'failed';
     }
   }
@@ -226,13 +239,16 @@ export function createScheduledJobs(deps: ScheduledJobsDeps) {
     /** Runs whatever is due at `nowMs`: the week's post first, then (first week of a month) last month's award. */
     async runDue(nowMs: number): Promise<TickReport> {
       const due = dueJobs(nowMs, config.postTime, config.rules.timeZone);
+      const weekStartTs = String(Math.floor(due.week.startMs / 1000));
       const weekly = due.weeklyPostDue
-        ? await guarded(`weekly post ${due.week.key}`, () => weeklyPost(due.week, nowMs))
+        ? await guarded(`weekly post ${due.week.key}`, nowMs, () => weeklyPost(due.week, nowMs, weekStartTs))
         : 'not-due';
       // The award follows the week's post so it lands below it in the channel.
       const awardMonth = weekly === 'posted' || weekly === 'already-posted' ? due.awardMonth : undefined;
       const award = awardMonth
-        ? await guarded(`monthly award ${awardMonth}`, () => monthlyAward(awardMonth, nowMs))
+        ? await guarded(`monthly award ${awardMonth}`, nowMs, () =>
+            monthlyAward(awardMonth, nowMs, weekStartTs),
+          )
         : 'not-due';
       return {
         now: new Date(nowMs).toISOString(),

@@ -44,7 +44,7 @@ export function createServices(config: AppConfig, adapters: Adapters) {
     templates,
     alerts,
     log,
-    adoptThread: processor.adoptThread,
+    queue,
   });
   const readSide = { store, members, config };
   return {

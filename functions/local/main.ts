@@ -88,7 +88,10 @@ async function main() {
 
   let stopping = false;
   const shutdown = async (signal: string) => {
-    if (stopping) return;
+    if (stopping) {
+      log.warn(`${signal} again: exiting without waiting`);
+      process.exit(1);
+    }
     stopping = true;
     log.info(`${signal}: draining in-flight work`);
     if (timer) clearInterval(timer);

@@ -1,5 +1,6 @@
 import azureFunctions from '@azure/functions';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { OutgoingMessage } from '../../functions/adapters/queue/queue.js';
 import { createWebApiSlack } from '../../functions/adapters/slack/webApiSlack.js';
 import { openFileStore } from '../../functions/adapters/store/fileStore.js';
 import type { Doc, Store } from '../../functions/adapters/store/store.js';
@@ -56,9 +57,12 @@ describe('crash between a Slack post and recording it', () => {
   let services: Services;
   let crash: ReturnType<typeof crashingStore>;
   let clock = Date.parse('2026-11-23T09:00:00+09:00');
+  /** What the jobs enqueued, delivered by hand as the queue would. */
+  let enqueued: OutgoingMessage[] = [];
 
   beforeEach(async () => {
     clock = Date.parse('2026-11-23T09:00:00+09:00');
+    enqueued = [];
     slack = await startFakeSlack({ now: () => clock });
     dir = await makeTempDir('til-crash');
     crash = crashingStore(await openFileStore(dir.path));
@@ -71,7 +75,7 @@ describe('crash between a Slack post and recording it', () => {
     const log = consoleLogger('error');
     services = createServices(config, {
       store: crash.store,
-      queue: { send: async () => {}, close: async () => {} },
+      queue: { send: async (message) => void enqueued.push(message), close: async () => {} },
       slack: createWebApiSlack({ token: 'xoxb-test', apiUrl: slack.url, logger: log }),
       log,
       now: () => clock,
@@ -103,6 +107,23 @@ describe('crash between a Slack post and recording it', () => {
 
     const again = await services.jobs.runDue(clock + 60_000);
     expect(again.weeklyPost).toBe('already-posted');
+    expect(posts('*TIL 11월 4주차*')).toHaveLength(1);
+  });
+
+  it('after two failed holders in a row, the third still finds the post (searched from the week start)', async () => {
+    // Each holder gets the post into Slack (or finds it) and then fails to record it.
+    crash.crashOnNextWrite(
+      (doc, operation) =>
+        doc.id === 'week:2026-11-W4' &&
+        operation === 'replace' &&
+        (doc as { status?: string }).status === 'posted',
+      2,
+    );
+    expect((await services.jobs.runDue(clock)).weeklyPost).toBe('failed');
+    clock += 5 * 60_000;
+    expect((await services.jobs.runDue(clock)).weeklyPost).toBe('failed');
+    clock += 5 * 60_000;
+    expect((await services.jobs.runDue(clock)).weeklyPost).toBe('posted');
     expect(posts('*TIL 11월 4주차*')).toHaveLength(1);
   });
 
@@ -166,9 +187,18 @@ describe('crash between a Slack post and recording it', () => {
     );
     expect(posts('<@U0ALICE>님이')).toHaveLength(0);
 
-    // The next tick finds the post instead of repeating it, records the thread, and the reply joins the week.
+    // The next tick finds the post instead of repeating it and records the thread; the thread_recorded message
+    // it enqueues (in the week's session, behind Alice's reply) brings the reply into the week.
     expect((await services.jobs.runDue(clock)).weeklyPost).toBe('posted');
     expect(posts('*TIL 11월 4주차*')).toHaveLength(1);
+    expect(enqueued).toHaveLength(1);
+    expect(enqueued[0]).toMatchObject({ sessionId: '2026-11', messageId: `thread-recorded:${weekThreadTs}` });
+    for (const message of enqueued) {
+      await services.processEvent.process(message.body, { messageId: message.messageId, deliveryCount: 1 });
+    }
+    expect(posts('<@U0ALICE>님이')).toHaveLength(1);
+    // A redelivery of it changes nothing.
+    await services.processEvent.process(enqueued[0]?.body, { messageId: 'again', deliveryCount: 2 });
     expect(posts('<@U0ALICE>님이')).toHaveLength(1);
     const stats = await services.stats(
       new HttpRequest({ method: 'GET', url: 'http://localhost/api/stats?month=2026-11' }),

@@ -320,6 +320,22 @@ describe('process-event: Slack failures and dead letters', () => {
     expect(dmsTo('U0AAA')[0]).toContain('합계 2개');
   });
 
+  it('a broadcast given up after 5 refusals frees the member: their next reply that week is announced', async () => {
+    const first = replyTs(24, 1);
+    const envelope = reply({ user: 'U0AAA', ts: first, threadTs, text: VELOG });
+    fake.failWhen('chat.postMessage', (args) => args.channel === CHANNEL, { error: 'not_in_channel' }, 5);
+    for (let delivery = 1; delivery <= 4; delivery++)
+      await expect(deliver(envelope, delivery)).rejects.toThrow();
+    expect(await deliver(envelope, 5)).toMatchObject({ applied: true });
+    expect(broadcasts()).toEqual([]);
+    // The admin fixed the channel; Alice posts another link the same week.
+    const second = replyTs(25, 1);
+    await deliver(reply({ user: 'U0AAA', ts: second, threadTs, text: '<https://velog.io/@aaa/til-2>' }));
+    expect(broadcasts().map((c) => String(c.args.text))).toEqual([
+      `<@U0AAA>님이 TIL 11월 4주차 챌린지에 참여했습니다 🔥🔥 <${permalinkOf(second)}|글 보러 가기>`,
+    ]);
+  });
+
   it('alerts every admin about a dead-lettered event, naming it, without any secret', async () => {
     const eventId = 'Ev0DEADLETTER1';
     await h.services.processEvent.deadLettered(

@@ -96,6 +96,23 @@ describe('a failed post', () => {
   const alertFor = (job: string) =>
     `⚠️ [TIL 봇] 예약 작업 ${job} 게시에 실패했습니다. 원인: Slack chat.postMessage failed: channel_not_found — 다음 실행 때 다시 시도합니다.`;
 
+  it('keeps failing without flooding the admins: one alert an hour per job', async () => {
+    // Only posts to the challenge channel fail; the admins' DMs go through.
+    fake.failWhen(
+      'chat.postMessage',
+      (args) => !String(args.channel).startsWith('D'),
+      { error: 'channel_not_found' },
+      13,
+    );
+    for (const minute of [0, 5, 10, 30, 55]) {
+      const at = `2026-11-23T09:${String(minute).padStart(2, '0')}:00+09:00`;
+      expect((await tickAt(at)).weeklyPost).toBe('failed');
+    }
+    for (const admin of ADMINS) expect(directMessagesTo(fake, admin)).toHaveLength(1);
+    expect((await tickAt('2026-11-23T10:00:00+09:00')).weeklyPost).toBe('failed');
+    for (const admin of ADMINS) expect(directMessagesTo(fake, admin)).toHaveLength(2);
+  });
+
   it('reports failed, alerts every admin by DM naming the job, and is posted at the next tick', async () => {
     fake.failNext('chat.postMessage', { error: 'channel_not_found' });
     const failed = await tickAt('2026-11-23T09:00:00+09:00');

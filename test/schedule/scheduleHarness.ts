@@ -25,10 +25,15 @@ export function fakeClock(startIso = '2026-11-01T00:00:00+09:00') {
   };
 }
 
-/** No events are sent in these tests: a sender that refuses, so an unexpected send is loud. */
+/**
+ * The only thing the jobs enqueue is the thread_recorded message of a weekly post (no Slack events are sent in
+ * these tests): anything else is refused, so an unexpected send is loud.
+ */
 const noQueue: QueueSender = {
-  send: async () => {
-    throw new Error('the schedule tests send no events');
+  send: async (message) => {
+    if (!message.messageId.startsWith('thread-recorded:')) {
+      throw new Error(`the schedule tests send no events, got ${message.messageId}`);
+    }
   },
   close: async () => {},
 };
