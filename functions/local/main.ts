@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openEmbeddedQueue } from '../adapters/queue/embeddedQueue.js';
@@ -77,7 +78,10 @@ async function main() {
         `TIL Challenge listening on http://localhost:${port} (data in ${dataDir})`,
         `  Store: ${storeLocation(config)}`,
         `  Slack Event Subscriptions request URL: https://<public-url-for-this-machine>/api/slack/events`,
-        `  Dashboard: http://localhost:${port}/   Stats: http://localhost:${port}/api/stats?month=YYYY-MM`,
+        existsSync(join(staticRoot, 'index.html'))
+          ? `  Dashboard: http://localhost:${port}/`
+          : '  Dashboard: not built yet (web/)',
+        `  Stats: http://localhost:${port}/api/stats?month=YYYY-MM   Health: http://localhost:${port}/api/health`,
         config.slack.botToken
           ? `  Slack Web API: ${config.slack.apiUrl}`
           : '  SLACK_BOT_TOKEN is not set: DRY-RUN mode, Slack calls are printed with [dry-run], not sent',
