@@ -7,6 +7,7 @@ import { consoleLogger, describeError } from '../app/logger.js';
 import { openStoreFor, storeLocation } from '../app/openStore.js';
 import { createServices, slackFor } from '../app/services.js';
 import { ConfigError, loadConfig } from '../config.js';
+import { DataDirLocked, lockDataDir } from './dataDirLock.js';
 import { createHttpServer } from './httpServer.js';
 
 /**
@@ -26,6 +27,11 @@ async function main() {
   }
   const log = consoleLogger(config.logLevel);
   const dataDir = resolve(config.local.dataDir);
+  const lock = await lockDataDir(dataDir).catch((error: unknown) => {
+    if (!(error instanceof DataDirLocked)) throw error;
+    console.error(`TIL Challenge cannot start. ${error.message}`);
+    process.exit(1);
+  });
   const store = await openStoreFor(config);
   const queue = await openEmbeddedQueue(join(dataDir, 'queue'), defaultQueueOptions);
   const slack = slackFor(config, log);
@@ -102,6 +108,7 @@ async function main() {
     await new Promise<void>((done) => server.close(() => done()));
     await Promise.all([queue.close(), ticking]);
     await store.close();
+    await lock.release();
     log.info('stopped');
     process.exit(0);
   };
