@@ -51,8 +51,11 @@ export interface SubmissionDoc extends Doc {
   outbox: OutboxEntry[];
 }
 
-/** A pending effect and how many times performing it has failed so far. */
-export type OutboxEntry = Effect & { failedAttempts?: number };
+/**
+ * A pending effect, how many times performing it has failed so far, and whether a send may have reached Slack
+ * (set just before a like DM is sent: the next attempt looks for that DM before sending it again).
+ */
+export type OutboxEntry = Effect & { failedAttempts?: number; sendStarted?: boolean };
 export const submissionDocId = (replyTs: SlackTs) => `submission:${replyTs}`;
 
 /** A member's first participation in a week: the claim that makes the broadcast happen once. */

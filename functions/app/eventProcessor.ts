@@ -182,8 +182,16 @@ export function createEventProcessor(deps: EventProcessorDeps) {
     });
   }
 
-  async function likeDm(effect: Extract<Effect, { kind: 'like_dm' }>) {
+  /**
+   * DMs the author their week's new total. A DM whose send may have reached Slack before an attempt failed or
+   * crashed (marked sendStarted) is looked up first, by its message metadata, so it is not sent twice.
+   */
+  async function likeDm(effect: Extract<OutboxEntry, { kind: 'like_dm' }>, doc: SubmissionDoc) {
     if (config.likeDm === 'off') return;
+    const tag = { type: 'til_like_dm', id: effect.id } as const;
+    if (effect.sendStarted && (await slack.findTaggedDirectMessage(effect.userId, tag, effect.reactionTs))) {
+      return;
+    }
     const week = weekByKey(effect.weekKey, rules.timeZone);
     const mine = await store.query<SubmissionDoc>({
       pk: monthPartition(channelId, week.month),
@@ -194,7 +202,29 @@ export function createEventProcessor(deps: EventProcessorDeps) {
       .filter(({ doc }) => countsForWeek(doc.state, week))
       .reduce((sum, { doc }) => sum + countedLikes(doc.state, rules), 0);
     const replyLink = await slack.permalink(channelId, effect.replyTs);
-    await slack.sendDirectMessage(effect.userId, templates.likeDm({ week, weekLikes, replyLink }));
+    const text = templates.likeDm({ week, weekLikes, replyLink });
+    if (!effect.sendStarted) await updateOutboxEntry(doc, effect.id, (e) => ({ ...e, sendStarted: true }));
+    await slack.sendDirectMessage(effect.userId, text, tag);
+  }
+
+  /** Rewrites (or, given undefined, removes) one pending effect of a submission. */
+  async function updateOutboxEntry(
+    doc: SubmissionDoc,
+    effectId: string,
+    update: (entry: OutboxEntry) => OutboxEntry | undefined,
+  ) {
+    await updateDocument<SubmissionDoc>(store, doc.pk, doc.id, (current) =>
+      current
+        ? {
+            ...current,
+            outbox: current.outbox.flatMap((e) => {
+              if (e.id !== effectId) return [e];
+              const updated = update(e);
+              return updated ? [updated] : [];
+            }),
+          }
+        : undefined,
+    );
   }
 
   /**
@@ -205,14 +235,14 @@ export function createEventProcessor(deps: EventProcessorDeps) {
   async function drainOutbox(doc: SubmissionDoc, eventId: string) {
     let firstFailure: unknown;
     for (const effect of doc.outbox) {
-      let keep: OutboxEntry | undefined;
+      let retryAfterFailures: number | undefined;
       try {
         if (effect.kind === 'broadcast') await broadcast(effect);
-        else await likeDm(effect);
+        else await likeDm(effect, doc);
       } catch (error) {
         const failedAttempts = (effect.failedAttempts ?? 0) + 1;
         if (failedAttempts < MAX_EFFECT_ATTEMPTS) {
-          keep = { ...effect, failedAttempts };
+          retryAfterFailures = failedAttempts;
           firstFailure ??= error;
         } else {
           log.error(
@@ -226,13 +256,9 @@ export function createEventProcessor(deps: EventProcessorDeps) {
           });
         }
       }
-      await updateDocument<SubmissionDoc>(store, doc.pk, doc.id, (current) =>
-        current
-          ? {
-              ...current,
-              outbox: current.outbox.flatMap((e) => (e.id !== effect.id ? [e] : keep ? [keep] : [])),
-            }
-          : undefined,
+      // Kept (with the failure counted) to be retried, or removed: done, or given up.
+      await updateOutboxEntry(doc, effect.id, (e) =>
+        retryAfterFailures ? { ...e, failedAttempts: retryAfterFailures } : undefined,
       );
     }
     if (firstFailure !== undefined) throw firstFailure;

@@ -192,6 +192,7 @@ export function transitionEffects(
         weekKey: week.key,
         userId: author,
         replyTs: after.replyTs,
+        reactionTs: change.mark.eventTs,
         likes,
       });
     }

@@ -127,11 +127,13 @@ export type Effect =
     }
   | {
       kind: 'like_dm';
-      /** Stable id: reply ts, the reaction mark that changed (user, eventTs) and the counted likes after it. */
+      /** Stable id: reply ts and the reaction mark that changed the count (user, eventTs, added or removed). */
       id: string;
       weekKey: WeekKey;
       userId: UserId;
       replyTs: SlackTs;
+      /** event_ts of that reaction: the DM is sent after it, so a search for a DM already sent starts there. */
+      reactionTs: SlackTs;
       likes: number;
     };
 

@@ -9,7 +9,7 @@ import { createServices, type Services } from '../../functions/app/services.js';
 import { loadConfig } from '../../functions/config.js';
 import { type FakeSlack, startFakeSlack } from '../support/fakeSlack.js';
 import { CHANNEL } from '../support/localServer.js';
-import { reply, tsAt } from '../support/slackPayloads.js';
+import { reaction, reply, tsAt } from '../support/slackPayloads.js';
 import { makeTempDir, type TempDir } from '../support/tempDir.js';
 
 /**
@@ -159,6 +159,79 @@ describe('crash between a Slack post and recording it', () => {
     // A third delivery has nothing left to do.
     await services.processEvent.process(body, { messageId: event.event_id, deliveryCount: 3 });
     expect(posts('<@U0ALICE>님이')).toHaveLength(1);
+  });
+
+  describe('a like DM', () => {
+    const replyTs = tsAt('2026-11-24T10:00:00+09:00');
+    const like = reaction({
+      user: 'U0BOB',
+      itemTs: replyTs,
+      itemUser: 'U0ALICE',
+      eventTs: tsAt('2026-11-24T11:00:00+09:00', 1),
+    });
+    const likeBody = { eventId: like.event_id, event: like.event };
+    const likeDms = () => posts('TIL 11월 4주차에 올린').filter((c) => c.args.channel === 'DU0ALICE');
+    type SubmissionWithOutbox = Doc & { outbox: { kind: string; sendStarted?: boolean }[] };
+    const outbox = async () =>
+      (await crash.store.read<SubmissionWithOutbox>(`${CHANNEL}:2026-11`, `submission:${replyTs}`))?.doc
+        .outbox;
+
+    beforeEach(async () => {
+      await services.jobs.runDue(clock);
+      const [week] = await crash.store.query<Doc & { threadTs?: string }>({ type: 'week' });
+      clock = Date.parse('2026-11-24T12:00:00+09:00');
+      const event = reply({
+        user: 'U0ALICE',
+        ts: replyTs,
+        threadTs: String(week?.doc.threadTs),
+        text: '<https://velog.io/@alice/til>',
+      });
+      await services.processEvent.process(
+        { eventId: event.event_id, event: event.event },
+        { messageId: event.event_id, deliveryCount: 1 },
+      );
+    });
+
+    it('is found, not repeated, when the event is redelivered after a crash that followed the send', async () => {
+      // The DM reaches Slack; the write that removes it from the outbox dies with the process.
+      crash.crashOnNextWrite(
+        (doc, operation) =>
+          doc.id === `submission:${replyTs}` &&
+          operation === 'replace' &&
+          (doc as SubmissionWithOutbox).outbox.length === 0,
+      );
+      await expect(
+        services.processEvent.process(likeBody, { messageId: like.event_id, deliveryCount: 1 }),
+      ).rejects.toThrow(Crash);
+      expect(likeDms()).toHaveLength(1);
+      expect(await outbox()).toMatchObject([{ kind: 'like_dm', sendStarted: true }]);
+
+      await services.processEvent.process(likeBody, { messageId: like.event_id, deliveryCount: 2 });
+      expect(likeDms()).toHaveLength(1);
+      expect(
+        slack.calls.some((c) => c.method === 'conversations.history' && c.args.channel === 'DU0ALICE'),
+      ).toBe(true);
+      expect(await outbox()).toEqual([]);
+    });
+
+    it('is sent on the retry when the failed attempt never reached Slack', async () => {
+      slack.failWhen('chat.postMessage', (args) => args.channel === 'DU0ALICE', { error: 'fatal_error' }, 1);
+      await expect(
+        services.processEvent.process(likeBody, { messageId: like.event_id, deliveryCount: 1 }),
+      ).rejects.toThrow(/fatal_error/);
+      expect(likeDms()).toHaveLength(0);
+
+      await services.processEvent.process(likeBody, { messageId: like.event_id, deliveryCount: 2 });
+      expect(likeDms()).toHaveLength(1);
+      expect(likeDms()[0]?.args.text).toContain('합계 1개');
+      expect(await outbox()).toEqual([]);
+    });
+
+    it('is sent without a history lookup when nothing went wrong', async () => {
+      await services.processEvent.process(likeBody, { messageId: like.event_id, deliveryCount: 1 });
+      expect(likeDms()).toHaveLength(1);
+      expect(slack.calls.some((c) => c.method === 'conversations.history')).toBe(false);
+    });
   });
 
   it('a reply that arrives before its thread is recorded joins the week when the thread is', async () => {

@@ -407,6 +407,7 @@ describe('transitionEffects', () => {
         weekKey: '2026-11-W4',
         userId: 'UAUTHOR',
         replyTs: reply,
+        reactionTs: afterReply(1),
         likes: 1,
       },
     ]);
@@ -418,6 +419,7 @@ describe('transitionEffects', () => {
         weekKey: '2026-11-W4',
         userId: 'UAUTHOR',
         replyTs: reply,
+        reactionTs: afterReply(2),
         likes: 0,
       },
     ]);

@@ -177,7 +177,7 @@ describe('process-event: likes', () => {
       reaction({ user, itemTs, itemUser: 'U0AAA', added, eventTs: tsAt('2026-11-27T12:00:00+09:00', n) }),
     );
 
-  it('DMs the author the week’s total: conversations.open, then a post in the DM channel', async () => {
+  it('DMs the author the week’s total: conversations.open, then a tagged post in the DM channel', async () => {
     await setUp();
     const first = replyTs(24, 1);
     const second = replyTs(26, 2);
@@ -193,6 +193,13 @@ describe('process-event: likes', () => {
         args: {
           channel: 'DU0AAA',
           text: `TIL 11월 4주차에 올린 <${permalinkOf(first)}|TIL>의 👍가 이번 주 합계 1개가 되었어요!`,
+          // Found by this tag, not sent again, if the attempt dies before recording the DM as sent.
+          metadata: {
+            event_type: 'til_like_dm',
+            event_payload: {
+              id: expect.stringMatching(new RegExp(`^like_dm:${first.replace('.', '\\.')}:U0BBB:`)),
+            },
+          },
         },
         ok: true,
       },

@@ -66,6 +66,30 @@ describe('WebApiSlack against the fake Web API', () => {
     ]);
   });
 
+  it('tags a DM with message metadata and finds it again in that DM conversation', async () => {
+    const slack = slackAt();
+    const tag = { type: 'til_like_dm', id: 'like_dm:1.2:U0BOB:3.4:added' } as const;
+    await slack.sendDirectMessage('U0123', '좋아요 1개', tag);
+    expect(callsOf('chat.postMessage')[0]?.args).toEqual({
+      channel: 'DU0123',
+      text: '좋아요 1개',
+      metadata: { event_type: 'til_like_dm', event_payload: { id: tag.id } },
+    });
+    const found = await slack.findTaggedDirectMessage('U0123', tag, '0');
+    expect(found).toMatch(/^\d+\.\d{6}$/);
+    expect(
+      await slack.findTaggedDirectMessage('U0123', { ...tag, id: 'like_dm:other' }, '0'),
+    ).toBeUndefined();
+    expect(await slack.findTaggedDirectMessage('U0123', tag, String(Number(found) + 1))).toBeUndefined();
+    expect(await slack.findTaggedDirectMessage('U0999', tag, '0')).toBeUndefined();
+    expect(callsOf('conversations.history').map((c) => c.args.channel)).toEqual([
+      'DU0123',
+      'DU0123',
+      'DU0123',
+      'DU0999',
+    ]);
+  });
+
   it('asks auth.test for the bot user once', async () => {
     const slack = slackAt();
     expect(await slack.botUserId()).toBe('UBOT');

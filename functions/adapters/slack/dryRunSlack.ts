@@ -39,5 +39,8 @@ export function createDryRunSlack(print: (line: string) => void = console.log): 
     async findTaggedMessage() {
       return undefined;
     },
+    async findTaggedDirectMessage() {
+      return undefined;
+    },
   };
 }

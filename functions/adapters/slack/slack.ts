@@ -5,7 +5,7 @@
  * Slack accepting a post and the store recording it, the post can be found instead of being made twice.
  */
 export interface MessageTag {
-  type: 'til_weekly_post' | 'til_broadcast' | 'til_monthly_award';
+  type: 'til_weekly_post' | 'til_broadcast' | 'til_monthly_award' | 'til_like_dm';
   id: string;
 }
 
@@ -27,9 +27,11 @@ export interface SlackPort {
   botUserId(): Promise<string | undefined>;
   postMessage(message: PostMessage): Promise<{ ts: string }>;
   /** conversations.open + chat.postMessage. */
-  sendDirectMessage(userId: string, text: string): Promise<void>;
+  sendDirectMessage(userId: string, text: string, tag?: MessageTag): Promise<void>;
   userInfo(userId: string): Promise<SlackUser>;
   permalink(channel: string, ts: string): Promise<string>;
   /** The ts of a top-level channel message carrying `tag`, posted at or after `oldestTs`, if any. */
   findTaggedMessage(channel: string, tag: MessageTag, oldestTs: string): Promise<string | undefined>;
+  /** findTaggedMessage in the app's direct-message conversation with `userId`. */
+  findTaggedDirectMessage(userId: string, tag: MessageTag, oldestTs: string): Promise<string | undefined>;
 }

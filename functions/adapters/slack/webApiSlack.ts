@@ -10,7 +10,7 @@ import {
   type Logger as WebClientLogger,
 } from '@slack/web-api';
 import type { Logger } from '../../app/logger.js';
-import type { PostMessage, SlackPort, SlackUser } from './slack.js';
+import type { MessageTag, PostMessage, SlackPort, SlackUser } from './slack.js';
 
 /** A call Slack refused or that kept failing after the retries. Carries no token, only what to report. */
 export class SlackCallError extends Error {
@@ -88,6 +88,42 @@ export function createWebApiSlack(options: WebApiSlackOptions): SlackPort {
     return { ts: required('chat.postMessage', response.ts, 'ts') };
   }
 
+  async function findTaggedMessage(
+    channel: string,
+    tag: MessageTag,
+    oldestTs: string,
+  ): Promise<string | undefined> {
+    let cursor: string | undefined;
+    // Only used when recovering from a crash, over a few minutes of channel history: a few pages suffice.
+    for (let page = 0; page < HISTORY_PAGES; page++) {
+      const response = await call('conversations.history', () =>
+        client.conversations.history({
+          channel,
+          oldest: oldestTs,
+          inclusive: true,
+          include_all_metadata: true,
+          limit: 200,
+          cursor,
+        }),
+      );
+      const found = response.messages?.find(
+        (m) =>
+          m.metadata?.event_type === tag.type &&
+          // The SDK types event_payload as {}; it is the object we posted.
+          (m.metadata.event_payload as { id?: unknown } | undefined)?.id === tag.id,
+      );
+      if (found?.ts) return found.ts;
+      cursor = response.response_metadata?.next_cursor || undefined;
+      if (!cursor) return undefined;
+    }
+    return undefined;
+  }
+
+  async function directMessageChannel(userId: string): Promise<string> {
+    const opened = await call('conversations.open', () => client.conversations.open({ users: userId }));
+    return required('conversations.open', opened.channel?.id, 'channel.id');
+  }
+
   let botUser: Promise<string> | undefined;
   // A second user cache, on purpose: app/memberDirectory.ts keeps members in the store for 24 h, but events about
   // the same member handled at the same time (sessions run in parallel) all miss the store before any of them
@@ -119,10 +155,8 @@ export function createWebApiSlack(options: WebApiSlackOptions): SlackPort {
 
     postMessage,
 
-    async sendDirectMessage(userId, text) {
-      const opened = await call('conversations.open', () => client.conversations.open({ users: userId }));
-      const channel = required('conversations.open', opened.channel?.id, 'channel.id');
-      await postMessage({ channel, text });
+    async sendDirectMessage(userId, text, tag) {
+      await postMessage({ channel: await directMessageChannel(userId), text, tag });
     },
 
     userInfo(userId) {
@@ -142,31 +176,10 @@ export function createWebApiSlack(options: WebApiSlackOptions): SlackPort {
       return required('chat.getPermalink', response.permalink, 'permalink');
     },
 
-    async findTaggedMessage(channel, tag, oldestTs) {
-      let cursor: string | undefined;
-      // Only used when recovering from a crash, over a few minutes of channel history: a few pages suffice.
-      for (let page = 0; page < HISTORY_PAGES; page++) {
-        const response = await call('conversations.history', () =>
-          client.conversations.history({
-            channel,
-            oldest: oldestTs,
-            inclusive: true,
-            include_all_metadata: true,
-            limit: 200,
-            cursor,
-          }),
-        );
-        const found = response.messages?.find(
-          (m) =>
-            m.metadata?.event_type === tag.type &&
-            // The SDK types event_payload as {}; it is the object we posted.
-            (m.metadata.event_payload as { id?: unknown } | undefined)?.id === tag.id,
-        );
-        if (found?.ts) return found.ts;
-        cursor = response.response_metadata?.next_cursor || undefined;
-        if (!cursor) return undefined;
-      }
-      return undefined;
+    findTaggedMessage,
+
+    async findTaggedDirectMessage(userId, tag, oldestTs) {
+      return findTaggedMessage(await directMessageChannel(userId), tag, oldestTs);
     },
   };
 }
