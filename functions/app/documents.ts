@@ -1,5 +1,6 @@
 import type { Doc } from '../adapters/store/store.js';
-import type { Effect, MonthKey, SlackTs, SubmissionState, UserId, WeekKey } from '../domain/types.js';
+import { routingMonthOfTs } from '../domain/calendar.js';
+import type { Effect, MonthKey, SlackTs, SubmissionState, UserId, Week, WeekKey } from '../domain/types.js';
 
 /**
  * The stored documents. Partition key = channel + routing month, so a reply and every event about it share one
@@ -25,6 +26,18 @@ export interface WeekDoc extends Doc {
 }
 export const weekDocId = (weekKey: WeekKey) => `week:${weekKey}`;
 
+/** The fields of `week`'s document that do not depend on where its post stands. */
+export const weekDocIdentity = (channel: string, week: Week) =>
+  ({
+    id: weekDocId(week.key),
+    pk: monthPartition(channel, week.month),
+    type: 'week',
+    channel,
+    month: week.month,
+    weekKey: week.key,
+    ordinal: week.ordinal,
+  }) as const;
+
 /**
  * Thread ts → week, in the partition of the thread ts's own routing month (where its replies' events look).
  * Written right after Slack accepts the weekly post; replies processed before that are adopted by the
@@ -36,6 +49,19 @@ export interface ThreadDoc extends Doc {
   threadTs: SlackTs;
 }
 export const threadDocId = (threadTs: SlackTs) => `thread:${threadTs}`;
+
+export const threadDocument = (
+  channel: string,
+  threadTs: SlackTs,
+  week: Week,
+  timeZone: string,
+): ThreadDoc => ({
+  id: threadDocId(threadTs),
+  pk: monthPartition(channel, routingMonthOfTs(threadTs, timeZone)),
+  type: 'thread',
+  weekKey: week.key,
+  threadTs,
+});
 
 /** One reply (or a message known so far only through 👍 reactions), with its pending side effects. */
 export interface SubmissionDoc extends Doc {
@@ -57,6 +83,25 @@ export interface SubmissionDoc extends Doc {
  */
 export type OutboxEntry = Effect & { failedAttempts?: number; sendStarted?: boolean };
 export const submissionDocId = (replyTs: SlackTs) => `submission:${replyTs}`;
+
+/** `state` stored in `month`'s partition, with the fields single-partition queries filter on copied out of it. */
+export const submissionDocument = (
+  channel: string,
+  month: MonthKey,
+  state: SubmissionState,
+  outbox: OutboxEntry[],
+): SubmissionDoc => ({
+  id: submissionDocId(state.replyTs),
+  pk: monthPartition(channel, month),
+  type: 'submission',
+  channel,
+  month,
+  author: state.author,
+  threadTs: state.threadTs,
+  weekKey: state.weekKey,
+  state,
+  outbox,
+});
 
 /** A member's first participation in a week: the claim that makes the broadcast happen once. */
 export interface ParticipationDoc extends Doc {

@@ -31,6 +31,7 @@ import {
   participationDocId,
   type SubmissionDoc,
   submissionDocId,
+  submissionDocument,
   type ThreadDoc,
   threadDocId,
 } from './documents.js';
@@ -92,18 +93,10 @@ export function createEventProcessor(deps: EventProcessorDeps) {
     const week = after.weekKey ? weekByKey(after.weekKey, rules.timeZone) : undefined;
     const outbox = current?.outbox ?? [];
     const effects = transitionEffects(before, after, { config: rules, week, memberAlreadyBroadcast });
-    return {
-      id: submissionDocId(after.replyTs),
-      pk: monthPartition(channelId, month),
-      type: 'submission',
-      channel: channelId,
-      month,
-      author: after.author,
-      threadTs: after.threadTs,
-      weekKey: after.weekKey,
-      state: after,
-      outbox: [...outbox, ...effects.filter((e) => !outbox.some((o) => o.id === e.id))],
-    };
+    return submissionDocument(channelId, month, after, [
+      ...outbox,
+      ...effects.filter((e) => !outbox.some((o) => o.id === e.id)),
+    ]);
   }
 
   async function apply(event: ChallengeEvent, threadWeek: Week | undefined) {

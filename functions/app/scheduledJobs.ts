@@ -2,7 +2,6 @@ import type { QueueSender } from '../adapters/queue/queue.js';
 import type { MessageTag, SlackPort } from '../adapters/slack/slack.js';
 import { ConflictError, PreconditionFailedError, type Store } from '../adapters/store/store.js';
 import type { AppConfig } from '../config.js';
-import { routingMonthOfTs } from '../domain/calendar.js';
 import { dueJobs } from '../domain/schedule.js';
 import type { MonthKey, Week } from '../domain/types.js';
 import type { Templates } from '../messages/templates.js';
@@ -11,10 +10,9 @@ import {
   type AwardDoc,
   awardDocId,
   monthPartition,
-  type ThreadDoc,
-  threadDocId,
+  threadDocument,
   type WeekDoc,
-  weekDocId,
+  weekDocIdentity,
 } from './documents.js';
 import { describeError, type Logger } from './logger.js';
 import { loadMonth } from './monthStats.js';
@@ -150,29 +148,14 @@ export function createScheduledJobs(deps: ScheduledJobsDeps) {
 
   /** Thread → week, so replies in the thread find their week whatever instant the post was made at. */
   async function recordThread(threadTs: string, week: Week) {
-    const thread: ThreadDoc = {
-      id: threadDocId(threadTs),
-      pk: monthPartition(channelId, routingMonthOfTs(threadTs, config.rules.timeZone)),
-      type: 'thread',
-      weekKey: week.key,
-      threadTs,
-    };
+    const thread = threadDocument(channelId, threadTs, week, config.rules.timeZone);
     await store.create(thread).catch((error) => {
       if (!(error instanceof ConflictError)) throw error;
     });
   }
 
   function weeklyPost(week: Week, nowMs: number, searchFromTs: string): Promise<JobOutcome> {
-    const doc: WeekDoc = {
-      id: weekDocId(week.key),
-      pk: monthPartition(channelId, week.month),
-      type: 'week',
-      channel: channelId,
-      month: week.month,
-      weekKey: week.key,
-      ordinal: week.ordinal,
-      ...freshClaim(nowMs),
-    };
+    const doc: WeekDoc = { ...weekDocIdentity(channelId, week), ...freshClaim(nowMs) };
     return postOnce(deps, doc, nowMs, {
       name: `weekly post ${week.key}`,
       tag: { type: 'til_weekly_post', id: week.key },

@@ -10,13 +10,12 @@ import {
   type MemberDoc,
   memberDocId,
   memberPartition,
-  monthPartition,
   type SubmissionDoc,
-  submissionDocId,
+  submissionDocument,
   type ThreadDoc,
-  threadDocId,
+  threadDocument,
   type WeekDoc,
-  weekDocId,
+  weekDocIdentity,
 } from '../app/documents.js';
 import { compareTs, routingMonthOfTs, tsToMs, weekOfTs } from '../domain/calendar.js';
 import { applyEvent, isLate } from '../domain/submission.js';
@@ -322,29 +321,14 @@ export function tilBotDocuments(
   for (const { threadTs, week } of data.threads) {
     weekOfThread.set(threadTs, week);
     const postedAt = new Date(tsToMs(threadTs)).toISOString();
-    documents.push(
-      {
-        id: threadDocId(threadTs),
-        pk: monthPartition(channel, routingMonthOfTs(threadTs, timeZone)),
-        type: 'thread',
-        weekKey: week.key,
-        threadTs,
-      },
-      {
-        id: weekDocId(week.key),
-        pk: monthPartition(channel, week.month),
-        type: 'week',
-        channel,
-        month: week.month,
-        weekKey: week.key,
-        ordinal: week.ordinal,
-        status: 'posted',
-        claimedAt: postedAt,
-        claimExpiresAt: postedAt,
-        threadTs,
-        postedAt,
-      },
-    );
+    documents.push(threadDocument(channel, threadTs, week, timeZone), {
+      ...weekDocIdentity(channel, week),
+      status: 'posted',
+      claimedAt: postedAt,
+      claimExpiresAt: postedAt,
+      threadTs,
+      postedAt,
+    });
   }
 
   let late = 0;
@@ -352,18 +336,7 @@ export function tilBotDocuments(
     const week = weekOfThread.get(reply.threadTs)!;
     const state = replyState(reply, week, channel, rules);
     if (isLate(state, week)) late += 1;
-    const month = routingMonthOfTs(reply.replyTs, timeZone);
-    documents.push({
-      id: submissionDocId(reply.replyTs),
-      pk: monthPartition(channel, month),
-      type: 'submission',
-      channel,
-      month,
-      author: state.author,
-      weekKey: state.weekKey,
-      state,
-      outbox: [],
-    });
+    documents.push(submissionDocument(channel, routingMonthOfTs(reply.replyTs, timeZone), state, []));
   }
 
   // The names are as of the export, so the directory replaces them with Slack's at a member's next event.

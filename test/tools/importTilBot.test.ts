@@ -225,6 +225,8 @@ describe('importing the 2024 fixture', () => {
   it('announces nothing: every outbox is empty and no broadcast or award is claimed', async () => {
     const replies = await store.query<SubmissionDoc>({ type: 'submission' });
     expect(replies.filter(({ doc }) => doc.outbox.length > 0)).toEqual([]);
+    // Stored like the live app's replies: thread and week copied out of the state for queries.
+    expect(replies.filter(({ doc }) => doc.threadTs !== doc.state.threadTs || !doc.threadTs)).toEqual([]);
     expect(await store.query({ type: 'participation' })).toEqual([]);
     expect(await store.query({ type: 'award' })).toEqual([]);
   });
