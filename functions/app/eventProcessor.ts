@@ -37,7 +37,7 @@ import {
 } from './documents.js';
 import { describeError, type Logger } from './logger.js';
 import type { MemberDirectory } from './memberDirectory.js';
-import { queuedMessageSchema } from './queuedEvent.js';
+import { queuedMessageSchema, threadRecordedMessageId } from './queuedEvent.js';
 
 export interface EventProcessorDeps {
   store: Store;
@@ -305,7 +305,7 @@ export function createEventProcessor(deps: EventProcessorDeps) {
         const adopted = await adoptThread(
           queued.threadTs,
           weekByKey(queued.weekKey, rules.timeZone),
-          queued.threadTs,
+          threadRecordedMessageId(queued.threadTs),
         );
         return { applied: true, effects: adopted };
       }

@@ -26,10 +26,13 @@ export type ThreadRecorded = z.infer<typeof threadRecordedSchema>;
 
 export const queuedMessageSchema = z.union([threadRecordedSchema, queuedEventSchema]);
 
+/** Its queue message id: unique per thread, and what logs and admin alerts name it by. */
+export const threadRecordedMessageId = (threadTs: string) => `thread-recorded:${threadTs}`;
+
 export function threadRecordedMessage(threadTs: string, week: Week): OutgoingMessage {
   const body: ThreadRecorded = { kind: 'thread_recorded', threadTs, weekKey: week.key };
   return {
-    messageId: `thread-recorded:${threadTs}`,
+    messageId: threadRecordedMessageId(threadTs),
     sessionId: week.month,
     body,
     contentType: 'application/json',
