@@ -58,16 +58,16 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   const botUserId = options.botUserId ?? 'UBOT';
   const now = options.now ?? Date.now;
   const calls: SlackCall[] = [];
-  const failures = new Map<string, SlackFailure[]>();
-  const conditionalFailures: {
+  /** Armed by failNext and failWhen: the earliest-armed rule that matches a call and has uses left fails it. */
+  const failureRules: {
     method: string;
     match: (args: Record<string, unknown>) => boolean;
     failure: SlackFailure;
     remaining: number;
   }[] = [];
 
-  function conditionalFailure(method: string, args: Record<string, unknown>): SlackFailure | undefined {
-    const rule = conditionalFailures.find((r) => r.method === method && r.remaining > 0 && r.match(args));
+  function failureFor(method: string, args: Record<string, unknown>): SlackFailure | undefined {
+    const rule = failureRules.find((r) => r.method === method && r.remaining > 0 && r.match(args));
     if (!rule) return undefined;
     rule.remaining -= 1;
     return rule.failure;
@@ -90,7 +90,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     args: Record<string, unknown>,
     authorization: string | undefined,
   ): SlackAnswer {
-    const failure = failures.get(method)?.shift() ?? conditionalFailure(method, args);
+    const failure = failureFor(method, args);
     if (failure && 'status' in failure && failure.status === 429) {
       return {
         status: 429,
@@ -228,12 +228,10 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     url: `http://127.0.0.1:${port}/api/`,
     calls,
     failWhen(method, match, failure, times = 1) {
-      conditionalFailures.push({ method, match, failure, remaining: times });
+      failureRules.push({ method, match, failure, remaining: times });
     },
     failNext(method, failure, times = 1) {
-      const queued = failures.get(method) ?? [];
-      for (let i = 0; i < times; i++) queued.push(failure);
-      failures.set(method, queued);
+      failureRules.push({ method, match: () => true, failure, remaining: times });
     },
     setUser(id, user) {
       users.set(id, user);
