@@ -5,6 +5,12 @@ import { type MemberDoc, memberDocId, memberPartition } from './documents.js';
 
 const refreshAfterMs = 24 * 60 * 60_000;
 
+/**
+ * Slack names no one: both adapters fall back to the user id when there is no display or real name (the dry run
+ * always does, as it asks no one).
+ */
+const namesNoOne = (user: SlackUser) => user.name === user.id;
+
 /** Member names and bot flags, cached in the store so the dashboard and the processor rarely ask Slack. */
 export interface MemberDirectory {
   get(userId: string): Promise<SlackUser>;
@@ -25,17 +31,19 @@ export function createMemberDirectory(deps: {
       if (cached && now() - Date.parse(cached.doc.fetchedAt) < refreshAfterMs) {
         return { id: userId, name: cached.doc.name, isBot: cached.doc.isBot };
       }
-      const user = await slack.userInfo(userId);
-      await updateDocument<MemberDoc>(store, pk, memberDocId(userId), () => ({
+      const fetched = await slack.userInfo(userId);
+      const stored = await updateDocument<MemberDoc>(store, pk, memberDocId(userId), (current) => ({
         id: memberDocId(userId),
         pk,
         type: 'member',
         userId,
-        name: user.name,
-        isBot: user.isBot,
+        // A name we know (imported, or from an earlier lookup) is never replaced by the bare id.
+        name: current && namesNoOne(fetched) ? current.name : fetched.name,
+        isBot: fetched.isBot,
         fetchedAt: new Date(now()).toISOString(),
       }));
-      return user;
+      const name = stored.stored?.doc.name ?? fetched.name;
+      return { ...fetched, name };
     },
     async names() {
       const members = await store.query<MemberDoc>({ pk, type: 'member' });

@@ -27,6 +27,8 @@ export function createDryRunSlack(print: (line: string) => void = console.log): 
       print(`[dry-run] chat.postMessage DM @${userId}: ${text}`);
     },
 
+    // No one is asked, so no name is known: the id in its place says so (the member directory then keeps a
+    // name it already has, such as an imported one).
     async userInfo(userId) {
       return { id: userId, name: userId, isBot: false };
     },
