@@ -22,15 +22,60 @@ export interface AppConfig {
   adminToken?: string;
   local: { port: number; dataDir: string; schedulerIntervalSeconds: number };
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** Present when COSMOS_ENDPOINT is set: the store is Cosmos DB (in Azure, and for `npm start` or the tools). */
   azure?: {
     cosmosEndpoint: string;
     cosmosDatabase: string;
     cosmosContainer: string;
-    serviceBusNamespace: string;
+    /** `ServiceBusConnection__fullyQualifiedNamespace`: the one name the trigger and the sender share. */
+    serviceBusNamespace?: string;
     serviceBusQueue: string;
     managedIdentityClientId?: string;
   };
 }
+
+/** The Service Bus namespace setting: the queue trigger's identity-based connection reads this very name. */
+export const SERVICE_BUS_NAMESPACE_SETTING = 'ServiceBusConnection__fullyQualifiedNamespace';
+
+export interface SettingInfo {
+  name: string;
+  /** Where the setting is read: `azure` (the Functions app), `local` (`npm start` and the tools). */
+  hosts: readonly ('azure' | 'local')[];
+  /** Supplied by the operator and kept secret (Key Vault or a secure parameter, never an output). */
+  secret?: boolean;
+  /** Start-up fails without it on these hosts. */
+  requiredOn?: readonly ('azure' | 'local')[];
+}
+
+const both = ['azure', 'local'] as const;
+
+/** Every setting the code reads, for the README, the Bicep cross-check and the start-up check. */
+export const SETTINGS: readonly SettingInfo[] = [
+  { name: 'TIL_CHANNEL_ID', hosts: both, requiredOn: both },
+  { name: 'SLACK_SIGNING_SECRET', hosts: both, secret: true, requiredOn: both },
+  { name: 'SLACK_BOT_TOKEN', hosts: both, secret: true },
+  { name: 'SLACK_API_URL', hosts: both },
+  { name: 'TIME_ZONE', hosts: both },
+  { name: 'POST_TIME', hosts: both },
+  { name: 'ALLOWED_BLOG_HOSTS', hosts: both },
+  { name: 'DASHBOARD_URL', hosts: both },
+  { name: 'WEEKLY_FOOTER', hosts: both },
+  { name: 'COUNT_SELF_LIKES', hosts: both },
+  { name: 'LIKE_DM', hosts: both },
+  { name: 'ADMIN_USER_IDS', hosts: both },
+  { name: 'LOCALE', hosts: both },
+  { name: 'ADMIN_TOKEN', hosts: both, secret: true },
+  { name: 'LOG_LEVEL', hosts: both },
+  { name: 'COSMOS_ENDPOINT', hosts: both, requiredOn: ['azure'] },
+  { name: 'COSMOS_DATABASE', hosts: both, requiredOn: ['azure'] },
+  { name: 'COSMOS_CONTAINER', hosts: both, requiredOn: ['azure'] },
+  { name: SERVICE_BUS_NAMESPACE_SETTING, hosts: ['azure'], requiredOn: ['azure'] },
+  { name: 'SERVICEBUS_QUEUE', hosts: ['azure'], requiredOn: ['azure'] },
+  { name: 'AZURE_CLIENT_ID', hosts: both, requiredOn: ['azure'] },
+  { name: 'PORT', hosts: ['local'] },
+  { name: 'DATA_DIR', hosts: ['local'] },
+  { name: 'SCHEDULER_INTERVAL_SECONDS', hosts: ['local'] },
+];
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -124,28 +169,51 @@ const envSchema = z.object({
   LOG_LEVEL: z
     .enum(['debug', 'info', 'warn', 'error'], { error: 'must be debug, info, warn or error' })
     .default('info'),
-  COSMOS_ENDPOINT: z.url().optional(),
-  COSMOS_DATABASE: z.string().default('til'),
-  COSMOS_CONTAINER: z.string().default('challenge'),
-  SERVICEBUS_NAMESPACE: z.string().optional(),
-  SERVICEBUS_QUEUE: z.string().default('slack-events'),
+  COSMOS_ENDPOINT: z
+    .url({
+      protocol: /^https?$/,
+      error: 'must be the account URL, https://<account>.documents.azure.com:443/',
+    })
+    .optional(),
+  COSMOS_DATABASE: z.string().trim().min(1).default('til'),
+  COSMOS_CONTAINER: z.string().trim().min(1).default('challenge'),
+  [SERVICE_BUS_NAMESPACE_SETTING]: z
+    .string()
+    .trim()
+    .regex(
+      /^[a-z0-9][a-z0-9-]*(\.[a-z0-9-]+)+$/i,
+      'must be a host name such as til-bus.servicebus.windows.net',
+    )
+    .optional(),
+  SERVICEBUS_QUEUE: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,259}$/, 'must be a Service Bus queue name')
+    .default('slack-events'),
   AZURE_CLIENT_ID: optionalText,
 });
 
-/** Parses the environment; throws ConfigError listing every problem at once. */
-export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | undefined>): AppConfig {
+/** The names loadConfig parses, for the test that keeps SETTINGS complete. */
+export const parsedSettingNames = (): string[] => Object.keys(envSchema.shape);
+
+type Env = NodeJS.ProcessEnv | Record<string, string | undefined>;
+
+/**
+ * Parses the environment; throws ConfigError listing every problem at once. On `host: 'azure'` the settings the
+ * Functions app needs are required as well, and named explicitly (the trigger resolves `%SERVICEBUS_QUEUE%` from
+ * the app settings, so a default in code would not reach it).
+ */
+export function loadConfig(env: Env, host: 'azure' | 'local' = 'local'): AppConfig {
   // Empty or whitespace-only values (a cleared app setting, `FOO=` in a .env file) count as unset.
   const blankAsMissing: Record<string, string> = Object.fromEntries(
     Object.entries(env).filter(
       (entry): entry is [string, string] => entry[1] !== undefined && entry[1].trim() !== '',
     ),
   );
-  // The Azure pair is checked on the raw settings so its problem is listed together with every other one.
-  const problems: string[] = [];
-  if (blankAsMissing.COSMOS_ENDPOINT && !blankAsMissing.SERVICEBUS_NAMESPACE)
-    problems.push('SERVICEBUS_NAMESPACE is required with COSMOS_ENDPOINT');
-  if (blankAsMissing.SERVICEBUS_NAMESPACE && !blankAsMissing.COSMOS_ENDPOINT)
-    problems.push('COSMOS_ENDPOINT is required with SERVICEBUS_NAMESPACE');
+  // Required-on-this-host is checked on the raw settings so its problems are listed with every other one.
+  const schemaRequired = new Set(['TIL_CHANNEL_ID', 'SLACK_SIGNING_SECRET']);
+  const problems = SETTINGS.filter(
+    (s) => s.requiredOn?.includes(host) && !schemaRequired.has(s.name) && !blankAsMissing[s.name],
+  ).map((s) => `${s.name} is required in Azure (set it as an app setting; infra/ does)`);
   const parsed = envSchema.safeParse(blankAsMissing);
   if (!parsed.success) {
     problems.unshift(
@@ -172,16 +240,15 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
     adminToken: e.ADMIN_TOKEN,
     local: { port: e.PORT, dataDir: e.DATA_DIR, schedulerIntervalSeconds: e.SCHEDULER_INTERVAL_SECONDS },
     logLevel: e.LOG_LEVEL,
-    azure:
-      e.COSMOS_ENDPOINT && e.SERVICEBUS_NAMESPACE
-        ? {
-            cosmosEndpoint: e.COSMOS_ENDPOINT,
-            cosmosDatabase: e.COSMOS_DATABASE,
-            cosmosContainer: e.COSMOS_CONTAINER,
-            serviceBusNamespace: e.SERVICEBUS_NAMESPACE,
-            serviceBusQueue: e.SERVICEBUS_QUEUE,
-            managedIdentityClientId: e.AZURE_CLIENT_ID,
-          }
-        : undefined,
+    azure: e.COSMOS_ENDPOINT
+      ? {
+          cosmosEndpoint: e.COSMOS_ENDPOINT,
+          cosmosDatabase: e.COSMOS_DATABASE,
+          cosmosContainer: e.COSMOS_CONTAINER,
+          serviceBusNamespace: e[SERVICE_BUS_NAMESPACE_SETTING],
+          serviceBusQueue: e.SERVICEBUS_QUEUE,
+          managedIdentityClientId: e.AZURE_CLIENT_ID,
+        }
+      : undefined,
   };
 }

@@ -1,27 +1,40 @@
+import { createRequire } from 'node:module';
 import { app, type HttpRequest, type InvocationContext } from '@azure/functions';
-import { DefaultAzureCredential } from '@azure/identity';
-import { createServiceBusSender } from './adapters/queue/serviceBusSender.js';
 import { consoleLogger } from './app/logger.js';
-import { openStoreFor } from './app/openStore.js';
-import { createServices, type Services, slackFor } from './app/services.js';
+import type { Services } from './app/services.js';
 import { ConfigError, loadConfig } from './config.js';
-import type { Delivery } from './handlers/processEvent.js';
+import type { DeadLetter, Delivery } from './handlers/processEvent.js';
 
 /**
  * The Azure Functions entry: every function is registered here, around the same handlers `npm start` serves.
- * Services are built once per instance, on first use, with managed identity (no keys, no connection strings).
+ * Services are built once per instance, on first use, with managed identity (no keys, no connection strings);
+ * the SDKs (Cosmos DB, Service Bus, identity) and the app itself load then, off the cold-start import path.
  */
 
-/** The configuration, with the Azure resources this entry needs; throws ConfigError listing the problems. */
-function azureConfig(env: NodeJS.ProcessEnv) {
-  const config = loadConfig(env);
-  if (!config.azure) throw new ConfigError(['COSMOS_ENDPOINT and SERVICEBUS_NAMESPACE must be set in Azure']);
-  return { ...config, azure: config.azure };
+/** The configuration with every Azure setting present; throws ConfigError listing each problem. */
+export function azureConfig(env: NodeJS.ProcessEnv | Record<string, string | undefined>) {
+  const config = loadConfig(env, 'azure');
+  const { azure } = config;
+  if (!azure?.serviceBusNamespace) throw new ConfigError(['the Azure settings are incomplete']);
+  return { ...config, azure: { ...azure, serviceBusNamespace: azure.serviceBusNamespace } };
 }
 
-// Inside the Functions host, a misconfiguration stops start-up with every problem listed, rather than failing
-// each invocation later. Tests import this module outside the host, and skip the check.
-if (process.env.FUNCTIONS_WORKER_RUNTIME) azureConfig(process.env);
+/**
+ * Whether this module runs inside a Functions worker: the worker provides `@azure/functions-core` (it is no npm
+ * package). No app setting tells it on every plan: Flex Consumption does not set FUNCTIONS_WORKER_RUNTIME.
+ */
+function insideFunctionsHost(): boolean {
+  try {
+    createRequire(import.meta.url)('@azure/functions-core');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+// Inside the host, a misconfiguration stops start-up with every problem listed, rather than failing each
+// invocation later. Tests import this module outside the host, and skip the check.
+if (insideFunctionsHost()) azureConfig(process.env);
 
 let services: Promise<Services> | undefined;
 
@@ -36,6 +49,17 @@ function azureServices(): Promise<Services> {
 
 async function buildServices(): Promise<Services> {
   const config = azureConfig(process.env);
+  const [
+    { DefaultAzureCredential },
+    { createServiceBusSender },
+    { openStoreFor },
+    { createServices, slackFor },
+  ] = await Promise.all([
+    import('@azure/identity'),
+    import('./adapters/queue/serviceBusSender.js'),
+    import('./app/openStore.js'),
+    import('./app/services.js'),
+  ]);
   const log = consoleLogger(config.logLevel);
   const credential = new DefaultAzureCredential({
     managedIdentityClientId: config.azure.managedIdentityClientId,
@@ -56,6 +80,26 @@ function deliveryOf(context: InvocationContext): Delivery {
   };
 }
 
+/**
+ * Service Bus records why it dead-lettered a message in the message's application properties
+ * (`DeadLetterReason`, `DeadLetterErrorDescription`); the trigger hands them over under `applicationProperties`,
+ * with the worker's camel-casing of keys applied or not, depending on its version.
+ */
+export function deadLetterOf(message: unknown, context: InvocationContext): DeadLetter {
+  const properties = context.triggerMetadata?.applicationProperties;
+  const property = (name: string): string | undefined => {
+    if (typeof properties !== 'object' || properties === null) return undefined;
+    const entry = Object.entries(properties).find(([key]) => key.toLowerCase() === name.toLowerCase());
+    return entry && entry[1] !== undefined && entry[1] !== null ? String(entry[1]) : undefined;
+  };
+  return {
+    ...deliveryOf(context),
+    body: message,
+    reason: property('DeadLetterReason') ?? 'unknown (no DeadLetterReason on the message)',
+    description: property('DeadLetterErrorDescription'),
+  };
+}
+
 const http =
   (pick: (s: Services) => (request: HttpRequest, context: InvocationContext) => Promise<unknown>) =>
   async (request: HttpRequest, context: InvocationContext) =>
@@ -68,19 +112,14 @@ app.http('slack-events', {
   handler: http((s) => s.slackEvents),
 });
 
-app.http('stats', {
-  route: 'stats',
-  methods: ['GET', 'OPTIONS'],
-  authLevel: 'anonymous',
-  handler: http((s) => s.stats),
-});
-
-app.http('months', {
-  route: 'months',
-  methods: ['GET', 'OPTIONS'],
-  authLevel: 'anonymous',
-  handler: http((s) => s.months),
-});
+for (const name of ['stats', 'months', 'history'] as const) {
+  app.http(name, {
+    route: name,
+    methods: ['GET', 'OPTIONS'],
+    authLevel: 'anonymous',
+    handler: http((s) => s[name]),
+  });
+}
 
 // The Functions host reserves routes under /api/admin, so the tick lives at /api/ops/tick in Azure.
 app.http('ops-tick', {
@@ -99,13 +138,14 @@ app.serviceBusQueue('process-event', {
   },
 });
 
-// Service Bus moves a message here after maxDeliveryCount failed deliveries; the admins hear about it.
-app.serviceBusQueue('dead-letter-alert', {
+// Service Bus moves a message here after maxDeliveryCount failed deliveries. It is copied into the store and the
+// admins are told before the trigger completes it (completing deletes Service Bus's copy); if either fails, the
+// handler throws and the dead letter is delivered again.
+app.serviceBusQueue('dead-letter', {
   connection: 'ServiceBusConnection',
   queueName: '%SERVICEBUS_QUEUE%/$deadletterqueue',
-  handler: async (_message: unknown, context: InvocationContext) => {
-    const reason = String(context.triggerMetadata?.deadLetterReason ?? 'MaxDeliveryCountExceeded');
-    await (await azureServices()).processEvent.deadLettered(deliveryOf(context), reason);
+  handler: async (message: unknown, context: InvocationContext) => {
+    await (await azureServices()).processEvent.deadLettered(deadLetterOf(message, context));
   },
 });
 

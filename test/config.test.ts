@@ -1,6 +1,12 @@
 /** loadConfig: defaults, every invalid setting named, all problems in one error, blank = missing, Azure pairing. */
 import { describe, expect, it } from 'vitest';
-import { type AppConfig, ConfigError, loadConfig } from '../functions/config.js';
+import {
+  type AppConfig,
+  ConfigError,
+  loadConfig,
+  parsedSettingNames,
+  SETTINGS,
+} from '../functions/config.js';
 
 const required = { TIL_CHANNEL_ID: 'C0TIL0001', SLACK_SIGNING_SECRET: 'signing-secret-abc' };
 
@@ -110,7 +116,9 @@ describe('loadConfig', () => {
     ['SCHEDULER_INTERVAL_SECONDS', '-1'],
     ['SCHEDULER_INTERVAL_SECONDS', 'often'],
     ['LOG_LEVEL', 'verbose'],
-    ['COSMOS_ENDPOINT', 'cosmos.example', { SERVICEBUS_NAMESPACE: 'til-bus.servicebus.windows.net' }],
+    ['COSMOS_ENDPOINT', 'cosmos.example'],
+    ['ServiceBusConnection__fullyQualifiedNamespace', 'sb://til-bus.servicebus.windows.net/'],
+    ['SERVICEBUS_QUEUE', 'slack events'],
   ])('reports %s=%j by name', (name, value, others: Record<string, string> = {}) => {
     const error = problemsOf({ ...required, ...others, [name]: value });
     expect(error.problems).toHaveLength(1);
@@ -145,14 +153,7 @@ describe('loadConfig', () => {
       COSMOS_ENDPOINT: 'https://til.documents.azure.com:443/',
     });
     const named = error.problems.map((p) => p.split(' ')[0]).sort();
-    expect(named).toEqual([
-      'LIKE_DM',
-      'PORT',
-      'POST_TIME',
-      'SERVICEBUS_NAMESPACE',
-      'TIL_CHANNEL_ID',
-      'TIME_ZONE',
-    ]);
+    expect(named).toEqual(['LIKE_DM', 'PORT', 'POST_TIME', 'TIL_CHANNEL_ID', 'TIME_ZONE']);
     expect(error.message.split('\n')).toHaveLength(1 + named.length);
     for (const problem of error.problems) expect(error.message).toContain(problem);
   });
@@ -173,7 +174,7 @@ describe('loadConfig', () => {
         ADMIN_TOKEN: blank,
         PORT: blank,
         COSMOS_ENDPOINT: blank,
-        SERVICEBUS_NAMESPACE: blank,
+        ServiceBusConnection__fullyQualifiedNamespace: blank,
       });
       expect(config).toStrictEqual(loadConfig(required));
       // A blank required setting is missing, not "present but empty".
@@ -208,18 +209,16 @@ describe('loadConfig', () => {
     const cosmos = 'https://til.documents.azure.com:443/';
     const namespace = 'til-bus.servicebus.windows.net';
 
-    it('are off without either endpoint', () => {
+    it('are off without COSMOS_ENDPOINT', () => {
       expect(loadConfig(required).azure).toBeUndefined();
     });
 
-    it('come as a pair, with defaults for the names', () => {
-      expect(
-        loadConfig({ ...required, COSMOS_ENDPOINT: cosmos, SERVICEBUS_NAMESPACE: namespace }).azure,
-      ).toStrictEqual({
+    it('use Cosmos DB with COSMOS_ENDPOINT (npm start and the tools need no Service Bus), with defaults', () => {
+      expect(loadConfig({ ...required, COSMOS_ENDPOINT: cosmos }).azure).toStrictEqual({
         cosmosEndpoint: cosmos,
         cosmosDatabase: 'til',
         cosmosContainer: 'challenge',
-        serviceBusNamespace: namespace,
+        serviceBusNamespace: undefined,
         serviceBusQueue: 'slack-events',
         managedIdentityClientId: undefined,
       });
@@ -227,7 +226,7 @@ describe('loadConfig', () => {
         loadConfig({
           ...required,
           COSMOS_ENDPOINT: cosmos,
-          SERVICEBUS_NAMESPACE: namespace,
+          ServiceBusConnection__fullyQualifiedNamespace: namespace,
           COSMOS_DATABASE: 'db2',
           COSMOS_CONTAINER: 'c2',
           SERVICEBUS_QUEUE: 'q2',
@@ -236,23 +235,31 @@ describe('loadConfig', () => {
       ).toMatchObject({
         cosmosDatabase: 'db2',
         cosmosContainer: 'c2',
+        serviceBusNamespace: namespace,
         serviceBusQueue: 'q2',
         managedIdentityClientId: '00000000-0000-0000-0000-000000000001',
       });
     });
 
-    it('report the missing half of the pair', () => {
-      expect(problemsOf({ ...required, COSMOS_ENDPOINT: cosmos }).problems).toEqual([
-        expect.stringMatching(/^SERVICEBUS_NAMESPACE .*COSMOS_ENDPOINT/),
-      ]);
-      expect(problemsOf({ ...required, SERVICEBUS_NAMESPACE: namespace }).problems).toEqual([
-        expect.stringMatching(/^COSMOS_ENDPOINT .*SERVICEBUS_NAMESPACE/),
-      ]);
+    it('in Azure, require each setting SETTINGS marks so, together with every other problem', () => {
+      const requiredInAzure = SETTINGS.filter((s) => s.requiredOn?.includes('azure')).map((s) => s.name);
+      expect(requiredInAzure).toContain('ServiceBusConnection__fullyQualifiedNamespace');
+      expect(requiredInAzure).toContain('SERVICEBUS_QUEUE');
+      let error: ConfigError | undefined;
+      try {
+        loadConfig({ LIKE_DM: 'never' }, 'azure');
+      } catch (e) {
+        error = e as ConfigError;
+      }
+      expect(error?.problems.map((p) => p.split(' ')[0]).sort()).toEqual(
+        [...requiredInAzure, 'LIKE_DM'].sort(),
+      );
     });
+  });
 
-    it('report the missing half together with every other problem', () => {
-      const error = problemsOf({ ...required, SERVICEBUS_NAMESPACE: namespace, LIKE_DM: 'never' });
-      expect(error.problems.map((p) => p.split(' ')[0]).sort()).toEqual(['COSMOS_ENDPOINT', 'LIKE_DM']);
-    });
+  it('SETTINGS lists exactly the settings loadConfig reads', () => {
+    const names = SETTINGS.map((s) => s.name);
+    expect(new Set(names).size).toBe(names.length);
+    expect([...names].sort()).toEqual(parsedSettingNames().sort());
   });
 });

@@ -1,5 +1,6 @@
 import type { Doc } from '../adapters/store/store.js';
 import { routingMonthOfTs } from '../domain/calendar.js';
+import type { MonthSummary } from '../domain/history.js';
 import type { Effect, MonthKey, SlackTs, SubmissionState, UserId, Week, WeekKey } from '../domain/types.js';
 
 /**
@@ -8,6 +9,7 @@ import type { Effect, MonthKey, SlackTs, SubmissionState, UserId, Week, WeekKey 
  */
 export const monthPartition = (channel: string, month: MonthKey) => `${channel}:${month}`;
 export const memberPartition = (channel: string) => `${channel}:members`;
+export const deadLetterPartition = (channel: string) => `${channel}:deadletters`;
 
 /** One weekly thread. Created (claimed) before posting so a week is posted at most once. */
 export interface WeekDoc extends Doc {
@@ -22,6 +24,8 @@ export interface WeekDoc extends Doc {
   /** Until this instant no other tick may take the claim over (a crashed poster's claim expires). */
   claimExpiresAt: string;
   threadTs?: SlackTs;
+  /** The thread's Slack permalink, fetched once (at the post, or at the first read that lacks it). */
+  threadUrl?: string;
   postedAt?: string;
 }
 export const weekDocId = (weekKey: WeekKey) => `week:${weekKey}`;
@@ -138,3 +142,36 @@ export interface MemberDoc extends Doc {
   fetchedAt: string;
 }
 export const memberDocId = (userId: UserId) => `member:${userId}`;
+
+/**
+ * A closed month's summary for /api/history, written once (create-if-absent) when the month can no longer change:
+ * its award is posted, or it ended long ago (imported history, which never gets an award). `version` names the
+ * rules it was computed with; a summary of another version is recomputed, so a rule change reaches old months.
+ */
+export interface MonthSummaryDoc extends Doc {
+  type: 'monthSummary';
+  channel: string;
+  month: MonthKey;
+  version: number;
+  summary: MonthSummary;
+  computedAt: string;
+}
+export const monthSummaryDocId = (month: MonthKey) => `monthSummary:${month}`;
+
+/**
+ * A queue message that was dead-lettered, copied out of the queue before the dead-letter trigger completes it
+ * (in Azure that completion deletes the only other copy). Kept until replayed or discarded.
+ */
+export interface DeadLetterDoc extends Doc {
+  type: 'deadLetter';
+  messageId: string;
+  /** The queue message body as it was enqueued. */
+  body: unknown;
+  reason: string;
+  description?: string;
+  deliveries: number;
+  deadLetteredAt: string;
+  /** Set once an admin has been told; a redelivery of the dead letter then does not alert again. */
+  alertedAt?: string;
+}
+export const deadLetterDocId = (messageId: string) => `deadLetter:${messageId}`;

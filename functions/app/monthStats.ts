@@ -5,6 +5,7 @@ import { weekByKey } from '../domain/calendar.js';
 import type { MonthKey, MonthResult, UserId, Week } from '../domain/types.js';
 import { monthPartition, type SubmissionDoc, type WeekDoc } from './documents.js';
 import type { MemberDirectory } from './memberDirectory.js';
+import type { ThreadLinks } from './threadLinks.js';
 
 /** GET /api/stats response (SPEC 3.2). */
 export interface MonthStats {
@@ -17,6 +18,8 @@ export interface MonthStats {
     startsOn: string;
     deadline: string;
     threadTs: string;
+    /** The thread's Slack permalink once known. */
+    threadUrl: string | null;
     participants: number;
     likes: number;
   }[];
@@ -33,7 +36,7 @@ export interface MonthStats {
 }
 
 export interface MonthData {
-  postedWeeks: { week: Week; threadTs: string }[];
+  postedWeeks: { week: Week; threadTs: string; doc: WeekDoc }[];
   result: MonthResult;
 }
 
@@ -45,7 +48,11 @@ export async function loadMonth(store: Store, config: AppConfig, month: MonthKey
     store.query<SubmissionDoc>({ pk, type: 'submission' }),
   ]);
   const postedWeeks = weekDocs
-    .map(({ doc }) => ({ week: weekByKey(doc.weekKey, config.rules.timeZone), threadTs: doc.threadTs ?? '' }))
+    .map(({ doc }) => ({
+      week: weekByKey(doc.weekKey, config.rules.timeZone),
+      threadTs: doc.threadTs ?? '',
+      doc,
+    }))
     .sort((a, b) => a.week.startMs - b.week.startMs);
   const result = monthResult(
     postedWeeks.map((p) => p.week),
@@ -56,24 +63,26 @@ export async function loadMonth(store: Store, config: AppConfig, month: MonthKey
 }
 
 export async function loadMonthStats(
-  deps: { store: Store; members: MemberDirectory; config: AppConfig },
+  deps: { store: Store; members: MemberDirectory; config: AppConfig; threadLinks: ThreadLinks },
   month: MonthKey,
 ): Promise<MonthStats> {
   const [{ postedWeeks, result }, names] = await Promise.all([
     loadMonth(deps.store, deps.config, month),
     deps.members.names(),
   ]);
+  deps.threadLinks.fillMissing(postedWeeks.map((p) => p.doc));
   const perWeek = new Map(result.weeks.map((w) => [w.key, w]));
   return {
     month,
     timeZone: deps.config.rules.timeZone,
-    weeks: postedWeeks.map(({ week, threadTs }) => ({
+    weeks: postedWeeks.map(({ week, threadTs, doc }) => ({
       key: week.key,
       ordinal: week.ordinal,
       label: week.label,
       startsOn: week.startsOn,
       deadline: week.deadlineIso,
       threadTs,
+      threadUrl: doc.threadUrl ?? null,
       participants: perWeek.get(week.key)?.participants ?? 0,
       likes: perWeek.get(week.key)?.likes ?? 0,
     })),

@@ -1,6 +1,5 @@
 import { join, resolve } from 'node:path';
-import { DefaultAzureCredential, type TokenCredential } from '@azure/identity';
-import { createCosmosStore } from '../adapters/store/cosmosStore.js';
+import type { TokenCredential } from '@azure/identity';
 import { openFileStore } from '../adapters/store/fileStore.js';
 import type { Store } from '../adapters/store/store.js';
 import type { AppConfig } from '../config.js';
@@ -8,17 +7,23 @@ import type { AppConfig } from '../config.js';
 /**
  * The store of a deployment: Cosmos DB through the managed identity when COSMOS_ENDPOINT is configured, otherwise
  * the embedded file store under DATA_DIR. Both hosts and the tools open it here, so a tool writes where the app
- * reads. `credential` lets the Azure host share one identity between Cosmos DB and Service Bus.
+ * reads. `credential` lets the Azure host share one identity between Cosmos DB and Service Bus. The Cosmos and
+ * identity SDKs are imported only when used, so the file store starts without loading them.
  */
-export function openStoreFor(config: AppConfig, credential?: TokenCredential): Promise<Store> {
+export async function openStoreFor(config: AppConfig, credential?: TokenCredential): Promise<Store> {
   const { azure } = config;
   if (!azure) return openFileStore(fileStoreDir(config));
+  const [{ createCosmosStore }, identity] = await Promise.all([
+    import('../adapters/store/cosmosStore.js'),
+    credential ? undefined : import('@azure/identity'),
+  ]);
   return createCosmosStore({
     endpoint: azure.cosmosEndpoint,
     database: azure.cosmosDatabase,
     container: azure.cosmosContainer,
     credential:
-      credential ?? new DefaultAzureCredential({ managedIdentityClientId: azure.managedIdentityClientId }),
+      credential ??
+      new identity!.DefaultAzureCredential({ managedIdentityClientId: azure.managedIdentityClientId }),
   });
 }
 

@@ -17,6 +17,7 @@ import {
 import { describeError, type Logger } from './logger.js';
 import { loadMonth } from './monthStats.js';
 import { threadRecordedMessage } from './queuedEvent.js';
+import type { ThreadLinks } from './threadLinks.js';
 
 /**
  * How long a claim protects a post in progress; after that a crashed poster's claim may be taken over. Well above
@@ -50,6 +51,8 @@ export interface ScheduledJobsDeps {
   log: Logger;
   /** Carries the thread_recorded message to the week's session. */
   queue: QueueSender;
+  /** The thread's permalink is kept with the week once it is posted. */
+  threadLinks: ThreadLinks;
 }
 
 type Claimable = WeekDoc | AwardDoc;
@@ -171,7 +174,7 @@ export function createScheduledJobs(deps: ScheduledJobsDeps) {
         await recordThread(threadTs, week);
         // Replies processed before the record are adopted in the week's session, after them.
         await deps.queue.send(threadRecordedMessage(threadTs, week));
-        return { threadTs };
+        return { threadTs, threadUrl: await deps.threadLinks.fetch(threadTs) };
       },
     });
   }

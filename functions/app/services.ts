@@ -7,13 +7,14 @@ import type { AppConfig } from '../config.js';
 import { createAdminTickHandler } from '../handlers/adminTick.js';
 import { createProcessEventHandler } from '../handlers/processEvent.js';
 import { createSlackEventsHandler } from '../handlers/slackEvents.js';
-import { createMonthsHandler, createStatsHandler } from '../handlers/stats.js';
+import { createHistoryHandler, createMonthsHandler, createStatsHandler } from '../handlers/stats.js';
 import { templatesFor } from '../messages/templates.js';
 import { createAdminAlerts } from './adminAlerts.js';
 import { createEventProcessor } from './eventProcessor.js';
 import type { Logger } from './logger.js';
 import { createMemberDirectory } from './memberDirectory.js';
 import { createScheduledJobs } from './scheduledJobs.js';
+import { createThreadLinks } from './threadLinks.js';
 
 export interface Adapters {
   store: Store;
@@ -36,6 +37,7 @@ export function createServices(config: AppConfig, adapters: Adapters) {
   const templates = templatesFor(config.locale);
   const members = createMemberDirectory({ store, slack, channel: config.channelId, now });
   const alerts = createAdminAlerts({ slack, adminUserIds: config.adminUserIds, templates, log });
+  const threadLinks = createThreadLinks({ store, slack, config, log });
   const processor = createEventProcessor({ store, slack, members, alerts, config, templates, log });
   const jobs = createScheduledJobs({
     store,
@@ -45,8 +47,9 @@ export function createServices(config: AppConfig, adapters: Adapters) {
     alerts,
     log,
     queue,
+    threadLinks,
   });
-  const readSide = { store, members, config };
+  const readSide = { store, members, config, threadLinks, log, now };
   return {
     config,
     alerts,
@@ -57,9 +60,17 @@ export function createServices(config: AppConfig, adapters: Adapters) {
       queue,
       now,
     }),
-    processEvent: createProcessEventHandler({ processor, alerts, log }),
+    processEvent: createProcessEventHandler({
+      processor,
+      alerts,
+      store,
+      channelId: config.channelId,
+      log,
+      now,
+    }),
     stats: createStatsHandler(readSide),
     months: createMonthsHandler(readSide),
+    history: createHistoryHandler(readSide),
     adminTick: createAdminTickHandler({ adminToken: config.adminToken, jobs }),
   };
 }

@@ -1,5 +1,7 @@
 import { SlackCallError } from '../adapters/slack/webApiSlack.js';
+import { ConflictError, type Store } from '../adapters/store/store.js';
 import type { AdminAlerts } from '../app/adminAlerts.js';
+import { type DeadLetterDoc, deadLetterDocId, deadLetterPartition } from '../app/documents.js';
 import type { EventProcessor, ProcessOutcome } from '../app/eventProcessor.js';
 import { describeError, type Logger } from '../app/logger.js';
 
@@ -8,16 +10,36 @@ export interface Delivery {
   deliveryCount: number;
 }
 
+/** A message the queue gave up on, as the dead-letter trigger (or the embedded queue) hands it over. */
+export interface DeadLetter extends Delivery {
+  body: unknown;
+  reason: string;
+  description?: string;
+}
+
+/** Thrown when a dead letter was kept but no admin could be told: the trigger then retries the alert later. */
+export class AlertNotDeliveredError extends Error {
+  constructor(messageId: string, admins: number) {
+    super(`dead letter ${messageId} is kept, but none of the ${admins} admins could be told; will retry`);
+    this.name = 'AlertNotDeliveredError';
+  }
+}
+
 /**
  * The queue consumer's body, for the Service Bus trigger and the embedded queue alike. Throwing abandons the
- * message so the queue retries it; after maxDeliveryCount it is dead-lettered and `deadLettered` alerts.
+ * message so the queue retries it; after maxDeliveryCount it is dead-lettered and `deadLettered` keeps and
+ * reports it.
  */
 export function createProcessEventHandler(deps: {
   processor: EventProcessor;
   alerts: AdminAlerts;
+  store: Store;
+  channelId: string;
   log: Logger;
+  now: () => number;
 }) {
-  const { processor, alerts, log } = deps;
+  const { processor, alerts, store, log } = deps;
+  const pk = deadLetterPartition(deps.channelId);
   return {
     async process(body: unknown, delivery: Delivery): Promise<ProcessOutcome> {
       try {
@@ -38,8 +60,37 @@ export function createProcessEventHandler(deps: {
         throw error;
       }
     },
-    async deadLettered(delivery: Delivery, reason: string): Promise<void> {
-      await alerts.deadLettered({ eventId: delivery.messageId, deliveries: delivery.deliveryCount, reason });
+
+    /**
+     * Copies the dead letter into the store first (a store failure throws, so the queue keeps its copy), then
+     * tells the admins once. When admins are configured and none could be told, it throws after keeping the
+     * copy, so the trigger delivers the dead letter again and the alert is retried, not lost.
+     */
+    async deadLettered(letter: DeadLetter): Promise<void> {
+      const id = deadLetterDocId(letter.messageId);
+      const doc: DeadLetterDoc = {
+        id,
+        pk,
+        type: 'deadLetter',
+        messageId: letter.messageId,
+        body: letter.body,
+        reason: letter.reason,
+        ...(letter.description && { description: letter.description }),
+        deliveries: letter.deliveryCount,
+        deadLetteredAt: new Date(deps.now()).toISOString(),
+      };
+      let kept = await store.create(doc).catch(async (error: unknown) => {
+        if (!(error instanceof ConflictError)) throw error;
+        return (await store.read<DeadLetterDoc>(pk, id))!;
+      });
+      if (kept.doc.alertedAt) return;
+      const told = await alerts.deadLettered({
+        eventId: letter.messageId,
+        deliveries: letter.deliveryCount,
+        reason: letter.description ? `${letter.reason}: ${letter.description}` : letter.reason,
+      });
+      if (told === 0 && alerts.admins > 0) throw new AlertNotDeliveredError(letter.messageId, alerts.admins);
+      kept = await store.replace({ ...kept.doc, alertedAt: new Date(deps.now()).toISOString() }, kept.etag);
     },
   };
 }

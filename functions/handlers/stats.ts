@@ -1,7 +1,10 @@
 import type { HttpRequest, HttpResponseInit } from '@azure/functions';
 import type { Store } from '../adapters/store/store.js';
+import { loadHistory } from '../app/history.js';
+import type { Logger } from '../app/logger.js';
 import type { MemberDirectory } from '../app/memberDirectory.js';
 import { listMonths, loadMonthStats } from '../app/monthStats.js';
+import type { ThreadLinks } from '../app/threadLinks.js';
 import type { AppConfig } from '../config.js';
 import { parseMonthKey } from '../domain/calendar.js';
 
@@ -9,6 +12,9 @@ export interface ReadSideDeps {
   store: Store;
   members: MemberDirectory;
   config: AppConfig;
+  threadLinks: ThreadLinks;
+  log: Logger;
+  now: () => number;
 }
 
 /** CORS for the dashboard's origin only; the local server serves the dashboard from the same origin anyway. */
@@ -57,5 +63,13 @@ export function createMonthsHandler(deps: ReadSideDeps) {
   return async (request: HttpRequest): Promise<HttpResponseInit> => {
     if (request.method === 'OPTIONS') return preflight(deps.config);
     return json(deps.config, await listMonths(deps.store, deps.config.channelId), 60);
+  };
+}
+
+/** GET /api/history (SPEC 3.3): every month's figures and every member's record across months. */
+export function createHistoryHandler(deps: ReadSideDeps) {
+  return async (request: HttpRequest): Promise<HttpResponseInit> => {
+    if (request.method === 'OPTIONS') return preflight(deps.config);
+    return json(deps.config, await loadHistory(deps, deps.now()), 60);
   };
 }

@@ -41,7 +41,7 @@ async function main() {
     async (message) => {
       await services.processEvent.process(message.body, message);
     },
-    (message, reason) => services.processEvent.deadLettered(message, reason),
+    (message, reason) => services.processEvent.deadLettered({ ...message, reason }),
   );
 
   const staticRoot = resolve(fileURLToPath(new URL('../../web/dist', import.meta.url)));

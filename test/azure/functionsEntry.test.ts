@@ -1,4 +1,6 @@
+import { InvocationContext } from '@azure/functions';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { ConfigError } from '../../functions/config.js';
 
 /**
  * The Functions host cannot run here, so this checks what the entry module registers with `app.*`: the names,
@@ -29,18 +31,19 @@ vi.mock('../../functions/config.js', async (importOriginal) => {
   return { ...actual, loadConfig };
 });
 
-// Outside the Functions host (FUNCTIONS_WORKER_RUNTIME unset), importing does not read the configuration.
-await import('../../functions/index.js');
+// Outside the Functions host (no @azure/functions-core to load), importing does not read the configuration.
+const entry = await import('../../functions/index.js');
 const find = (name: string) => registered.find((r) => r.name === name);
 
 describe('Azure Functions entry', () => {
   it('registers every function once', () => {
     expect(registered.map((r) => `${r.kind}:${r.name}`).sort()).toEqual([
+      'http:history',
       'http:months',
       'http:ops-tick',
       'http:slack-events',
       'http:stats',
-      'serviceBusQueue:dead-letter-alert',
+      'serviceBusQueue:dead-letter',
       'serviceBusQueue:process-event',
       'timer:scheduled-jobs',
     ]);
@@ -54,6 +57,10 @@ describe('Azure Functions entry', () => {
     });
     expect(find('stats')?.options).toMatchObject({ route: 'stats', methods: ['GET', 'OPTIONS'] });
     expect(find('months')?.options).toMatchObject({ route: 'months', methods: ['GET', 'OPTIONS'] });
+    expect(find('history')?.options).toMatchObject({ route: 'history', methods: ['GET', 'OPTIONS'] });
+    for (const r of registered.filter((r) => r.kind === 'http')) {
+      expect(r.options.authLevel, r.name).toBe('anonymous');
+    }
     // /api/admin/* is reserved by the Functions host.
     expect(find('ops-tick')?.options).toMatchObject({ route: 'ops/tick', methods: ['POST'] });
   });
@@ -64,10 +71,10 @@ describe('Azure Functions entry', () => {
       queueName: '%SERVICEBUS_QUEUE%',
       isSessionsEnabled: true,
     });
-    expect(find('dead-letter-alert')?.options).toMatchObject({
+    expect(find('dead-letter')?.options).toMatchObject({
       queueName: '%SERVICEBUS_QUEUE%/$deadletterqueue',
     });
-    expect(find('dead-letter-alert')?.options.isSessionsEnabled).toBeUndefined();
+    expect(find('dead-letter')?.options.isSessionsEnabled).toBeUndefined();
   });
 
   it('ticks on a UTC schedule often enough for any POST_TIME minute within five minutes', () => {
@@ -96,53 +103,69 @@ describe('Azure Functions entry: configuration and services', () => {
     await expect(tick()).rejects.toThrow('second attempt');
   });
 
-  it('inside the Functions host, refuses to start on a misconfiguration, listing every problem', async () => {
-    vi.stubEnv('FUNCTIONS_WORKER_RUNTIME', 'node');
-    vi.stubEnv('TIL_CHANNEL_ID', undefined);
-    vi.stubEnv('SLACK_SIGNING_SECRET', undefined);
-    vi.stubEnv('POST_TIME', '25:00');
-    const before = registered.length;
-    vi.resetModules();
-    const loading = import('../../functions/index.js');
-    await expect(loading).rejects.toThrow(/^Invalid configuration:/);
-    const message = await loading.then(
-      () => '',
-      (error: Error) => error.message,
-    );
-    expect(message).toMatch(/TIL_CHANNEL_ID/);
-    expect(message).toMatch(/SLACK_SIGNING_SECRET/);
-    expect(message).toMatch(/POST_TIME/);
-    // Nothing was registered with the host.
-    expect(registered.length).toBe(before);
-  });
-
   const validEnv = {
-    FUNCTIONS_WORKER_RUNTIME: 'node',
     TIL_CHANNEL_ID: 'C0TIL',
     SLACK_SIGNING_SECRET: 'signing-secret',
     COSMOS_ENDPOINT: 'https://til.documents.azure.com:443/',
-    SERVICEBUS_NAMESPACE: 'til.servicebus.windows.net',
+    COSMOS_DATABASE: 'til',
+    COSMOS_CONTAINER: 'challenge',
+    ServiceBusConnection__fullyQualifiedNamespace: 'til.servicebus.windows.net',
+    SERVICEBUS_QUEUE: 'slack-events',
+    AZURE_CLIENT_ID: '00000000-0000-0000-0000-000000000001',
   };
 
-  it('inside the Functions host, refuses to start without the Azure resources to use', async () => {
-    for (const [name, value] of Object.entries({
-      ...validEnv,
-      COSMOS_ENDPOINT: undefined,
-      SERVICEBUS_NAMESPACE: undefined,
-    })) {
-      vi.stubEnv(name, value);
+  it('accepts a complete Azure configuration, with the namespace from the trigger connection setting', () => {
+    expect(entry.azureConfig(validEnv).azure).toStrictEqual({
+      cosmosEndpoint: validEnv.COSMOS_ENDPOINT,
+      cosmosDatabase: 'til',
+      cosmosContainer: 'challenge',
+      serviceBusNamespace: 'til.servicebus.windows.net',
+      serviceBusQueue: 'slack-events',
+      managedIdentityClientId: validEnv.AZURE_CLIENT_ID,
+    });
+  });
+
+  it('in Azure, requires every setting the triggers and clients read, each named, none defaulted', () => {
+    for (const name of Object.keys(validEnv)) {
+      const env: Record<string, string | undefined> = { ...validEnv, [name]: undefined };
+      expect(() => entry.azureConfig(env), name).toThrow(new RegExp(`\\b${name} `));
     }
-    vi.resetModules();
-    await expect(import('../../functions/index.js')).rejects.toThrow(
-      /COSMOS_ENDPOINT and SERVICEBUS_NAMESPACE/,
+    const problems = (() => {
+      try {
+        entry.azureConfig({ POST_TIME: '25:00' });
+      } catch (error) {
+        return (error as ConfigError).problems;
+      }
+      return [];
+    })();
+    expect(problems.map((p) => p.split(' ')[0]).sort()).toEqual(
+      [...Object.keys(validEnv), 'POST_TIME'].sort(),
     );
   });
 
-  it('inside the Functions host, starts and registers every function when the configuration is valid', async () => {
-    for (const [name, value] of Object.entries(validEnv)) vi.stubEnv(name, value);
-    const before = registered.length;
-    vi.resetModules();
-    await import('../../functions/index.js');
-    expect(registered.length - before).toBe(7);
+  it('reads the dead-letter reason from the application properties, whatever their key casing', () => {
+    const context = (applicationProperties: unknown) =>
+      new InvocationContext({
+        triggerMetadata: { messageId: 'Ev1', deliveryCount: 5, applicationProperties },
+      });
+    expect(
+      entry.deadLetterOf(
+        { eventId: 'Ev1' },
+        context({
+          DeadLetterReason: 'MaxDeliveryCountExceeded',
+          DeadLetterErrorDescription: 'tried 5 times',
+        }),
+      ),
+    ).toStrictEqual({
+      messageId: 'Ev1',
+      deliveryCount: 5,
+      body: { eventId: 'Ev1' },
+      reason: 'MaxDeliveryCountExceeded',
+      description: 'tried 5 times',
+    });
+    expect(entry.deadLetterOf({}, context({ deadLetterReason: 'TTLExpiredException' })).reason).toBe(
+      'TTLExpiredException',
+    );
+    expect(entry.deadLetterOf({}, context(undefined)).reason).toMatch(/^unknown/);
   });
 });

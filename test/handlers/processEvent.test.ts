@@ -345,10 +345,12 @@ describe('process-event: Slack failures and dead letters', () => {
 
   it('alerts every admin about a dead-lettered event, naming it, without any secret', async () => {
     const eventId = 'Ev0DEADLETTER1';
-    await h.services.processEvent.deadLettered(
-      { messageId: eventId, deliveryCount: 5 },
-      'MaxDeliveryCountExceeded',
-    );
+    await h.services.processEvent.deadLettered({
+      messageId: eventId,
+      deliveryCount: 5,
+      reason: 'MaxDeliveryCountExceeded',
+      body: { eventId, event: { type: 'message' } },
+    });
     for (const admin of ADMINS) {
       const [alert, ...more] = alertsTo(admin);
       expect(more).toEqual([]);

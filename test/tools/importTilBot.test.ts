@@ -2,13 +2,16 @@
  * The original bot's 2024 data imported into a file store, read back through the stats the dashboard shows, and
  * compared with figures computed here from the raw JSON (tilBotFixture.ts).
  */
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDryRunSlack } from '../../functions/adapters/slack/dryRunSlack.js';
 import { openFileStore } from '../../functions/adapters/store/fileStore.js';
 import type { Store } from '../../functions/adapters/store/store.js';
 import { type SubmissionDoc, submissionDocId } from '../../functions/app/documents.js';
+import { consoleLogger } from '../../functions/app/logger.js';
 import { createMemberDirectory } from '../../functions/app/memberDirectory.js';
 import { listMonths, loadMonthStats, type MonthStats } from '../../functions/app/monthStats.js';
+import { createThreadLinks } from '../../functions/app/threadLinks.js';
 import { type AppConfig, loadConfig } from '../../functions/config.js';
 import {
   createAbsentDocuments,
@@ -58,15 +61,18 @@ let store: Store;
 let plan: ImportPlan;
 let firstImport: WriteReport;
 
-const statsOf = (month: string, config = asTheOriginal): Promise<MonthStats> =>
-  loadMonthStats(
+const statsOf = (month: string, config = asTheOriginal): Promise<MonthStats> => {
+  const slack = createDryRunSlack(() => {});
+  return loadMonthStats(
     {
       store,
       config,
-      members: createMemberDirectory({ store, slack: createDryRunSlack(), channel: CHANNEL, now: Date.now }),
+      members: createMemberDirectory({ store, slack, channel: CHANNEL, now: Date.now }),
+      threadLinks: createThreadLinks({ store, slack, config, log: consoleLogger('error') }),
     },
     month,
   );
+};
 
 beforeAll(async () => {
   dir = await makeTempDir('import-til-bot');

@@ -1,0 +1,110 @@
+import { ConflictError, type Store } from '../adapters/store/store.js';
+import type { AppConfig } from '../config.js';
+import {
+  type HistoryMonth,
+  historyMonth,
+  type MemberHistory,
+  type MonthSummary,
+  memberHistories,
+  summarizeMonth,
+} from '../domain/history.js';
+import type { MonthKey } from '../domain/types.js';
+import {
+  type AwardDoc,
+  awardDocId,
+  type MonthSummaryDoc,
+  monthPartition,
+  monthSummaryDocId,
+} from './documents.js';
+import { describeError, type Logger } from './logger.js';
+import type { MemberDirectory } from './memberDirectory.js';
+import { listMonths, loadMonth } from './monthStats.js';
+
+/** GET /api/history response (SPEC 3.3). */
+export interface History {
+  timeZone: string;
+  months: HistoryMonth[];
+  members: (MemberHistory & { name: string })[];
+}
+
+/** Bump when the rules a summary is computed with change: stored summaries of older versions are recomputed. */
+export const MONTH_SUMMARY_VERSION = 1;
+
+/** A month without an award (imported history) is closed this long after its last week's deadline. */
+const CLOSED_WITHOUT_AWARD_MS = 35 * 24 * 60 * 60_000;
+
+export interface HistoryDeps {
+  store: Store;
+  members: MemberDirectory;
+  config: AppConfig;
+  log: Logger;
+}
+
+/**
+ * Every month's summary and every member's record. Closed months come from their stored summaries (one
+ * cross-partition query for all of them); only open months read their submissions, and a month found closed
+ * is summarised once and stored. So the cost grows with the number of months, not of submissions.
+ */
+export async function loadHistory(deps: HistoryDeps, nowMs: number): Promise<History> {
+  const { store, config } = deps;
+  const [months, stored, names] = await Promise.all([
+    listMonths(store, config.channelId),
+    store.query<MonthSummaryDoc>({
+      type: 'monthSummary',
+      where: { channel: config.channelId, version: MONTH_SUMMARY_VERSION },
+    }),
+    deps.members.names(),
+  ]);
+  const kept = new Map(stored.map(({ doc }) => [doc.month, doc.summary]));
+  const summaries = await Promise.all(
+    months.map((month) => kept.get(month) ?? summarizeOpenMonth(deps, month, nowMs)),
+  );
+  return {
+    timeZone: config.rules.timeZone,
+    months: summaries.map(historyMonth),
+    members: memberHistories(summaries, nowMs).map((m) => ({ ...m, name: names.get(m.userId) ?? m.userId })),
+  };
+}
+
+/** Summarises `month` from its submissions, and keeps the summary when the month can no longer change. */
+async function summarizeOpenMonth(deps: HistoryDeps, month: MonthKey, nowMs: number): Promise<MonthSummary> {
+  const { store, config, log } = deps;
+  const pk = monthPartition(config.channelId, month);
+  const [{ postedWeeks, result }, award] = await Promise.all([
+    loadMonth(store, config, month),
+    store.read<AwardDoc>(pk, awardDocId(month)),
+  ]);
+  const summary = summarizeMonth(
+    month,
+    postedWeeks.map((p) => p.week),
+    result,
+  );
+  const lastDeadline = Math.max(...summary.weeks.map((w) => w.deadlineMs));
+  const closed = award?.doc.status === 'posted' || nowMs - lastDeadline > CLOSED_WITHOUT_AWARD_MS;
+  if (closed) {
+    const doc: MonthSummaryDoc = {
+      id: monthSummaryDocId(month),
+      pk,
+      type: 'monthSummary',
+      channel: config.channelId,
+      month,
+      version: MONTH_SUMMARY_VERSION,
+      summary,
+      computedAt: new Date(nowMs).toISOString(),
+    };
+    await store.create(doc).catch(async (error: unknown) => {
+      if (!(error instanceof ConflictError)) {
+        log.warn(`history: could not keep the summary of ${month}: ${describeError(error)}`);
+        return;
+      }
+      // A summary of an older rules version: replace it with this one.
+      const existing = await store.read<MonthSummaryDoc>(pk, doc.id);
+      if (existing && existing.doc.version !== MONTH_SUMMARY_VERSION) {
+        await store
+          .replace(doc, existing.etag)
+          .catch((e: unknown) => log.warn(`history: could not update ${doc.id}: ${describeError(e)}`));
+      }
+    });
+  }
+  return summary;
+}
