@@ -28,6 +28,8 @@ const contentTypes: Record<string, string> = {
   '.svg': 'image/svg+xml',
   '.json': 'application/json',
   '.png': 'image/png',
+  '.webmanifest': 'application/manifest+json',
+  '.txt': 'text/plain; charset=utf-8',
   '.ico': 'image/x-icon',
 };
 
@@ -78,8 +80,37 @@ async function writeResponse(res: ServerResponse, response: HttpResponseInit): P
   res.end(body);
 }
 
-/** Serves the built dashboard; unknown paths fall back to index.html (client-side routing by ?month=). */
-async function serveStatic(root: string, urlPath: string, res: ServerResponse): Promise<boolean> {
+/**
+ * What every static response carries: no MIME sniffing, and a policy that allows only the dashboard's own
+ * scripts, styles and API calls (the built app has no inline script or style).
+ */
+export const STATIC_SECURITY_HEADERS = {
+  'x-content-type-options': 'nosniff',
+  'content-security-policy': [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "font-src 'self'",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "frame-ancestors 'none'",
+    "form-action 'self'",
+  ].join('; '),
+  'referrer-policy': 'no-referrer',
+} as const;
+
+/**
+ * Serves the built dashboard (GET and HEAD); unknown paths fall back to index.html (client-side routing by
+ * ?month=). Hashed assets are cached for good, index.html never, so a new build shows at the next load.
+ */
+async function serveStatic(
+  root: string,
+  urlPath: string,
+  res: ServerResponse,
+  headOnly: boolean,
+): Promise<boolean> {
   let decoded: string;
   try {
     decoded = decodeURIComponent(urlPath);
@@ -92,8 +123,15 @@ async function serveStatic(root: string, urlPath: string, res: ServerResponse): 
   for (const file of [candidate, join(root, 'index.html')]) {
     const info = await stat(file).catch(() => undefined);
     if (info?.isFile()) {
-      res.writeHead(200, { 'content-type': contentTypes[extname(file)] ?? 'application/octet-stream' });
-      createReadStream(file).pipe(res);
+      const hashedAsset = file.startsWith(join(root, 'assets') + sep);
+      res.writeHead(200, {
+        ...STATIC_SECURITY_HEADERS,
+        'content-type': contentTypes[extname(file)] ?? 'application/octet-stream',
+        'content-length': info.size,
+        'cache-control': hashedAsset ? 'public, max-age=31536000, immutable' : 'no-cache',
+      });
+      if (headOnly) res.end();
+      else createReadStream(file).pipe(res);
       return true;
     }
   }
@@ -113,8 +151,9 @@ export function createHttpServer(options: { routes: Route[]; staticRoot?: string
     );
     try {
       if (!route) {
-        if (req.method === 'GET' && staticRoot && !url.pathname.startsWith('/api/')) {
-          if (await serveStatic(staticRoot, url.pathname, res)) return;
+        const read = req.method === 'GET' || req.method === 'HEAD';
+        if (read && staticRoot && !url.pathname.startsWith('/api/')) {
+          if (await serveStatic(staticRoot, url.pathname, res, req.method === 'HEAD')) return;
         }
         const known = routes.some((r) => r.path === url.pathname);
         return await writeResponse(res, {

@@ -1,12 +1,12 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { openEmbeddedQueue } from '../adapters/queue/embeddedQueue.js';
 import { defaultQueueOptions } from '../adapters/queue/queue.js';
 import { consoleLogger, describeError } from '../app/logger.js';
 import { openStoreFor, storeLocation } from '../app/openStore.js';
 import { createServices, slackFor } from '../app/services.js';
 import { ConfigError, loadConfig } from '../config.js';
+import { dashboardRoot } from './dashboardRoot.js';
 import { DataDirLocked, lockDataDir } from './dataDirLock.js';
 import { createHttpServer } from './httpServer.js';
 
@@ -44,7 +44,7 @@ async function main() {
     (message, reason) => services.processEvent.deadLettered({ ...message, reason }),
   );
 
-  const staticRoot = resolve(fileURLToPath(new URL('../../web/dist', import.meta.url)));
+  const staticRoot = dashboardRoot();
   const server = createHttpServer({
     log,
     staticRoot,
@@ -52,6 +52,7 @@ async function main() {
       { name: 'slack-events', method: 'POST', path: '/api/slack/events', handler: services.slackEvents },
       { name: 'stats', method: ['GET', 'OPTIONS'], path: '/api/stats', handler: services.stats },
       { name: 'months', method: ['GET', 'OPTIONS'], path: '/api/months', handler: services.months },
+      { name: 'history', method: ['GET', 'OPTIONS'], path: '/api/history', handler: services.history },
       { name: 'admin-tick', method: 'POST', path: '/api/admin/tick', handler: services.adminTick },
       {
         name: 'health',

@@ -5,9 +5,11 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { SlackPort } from '../../functions/adapters/slack/slack.js';
 import type { Doc, DocQuery, Store } from '../../functions/adapters/store/store.js';
+import { type MonthSummaryDoc, type WeekDoc, weekDocIdentity } from '../../functions/app/documents.js';
+import { weekByKey } from '../../functions/domain/calendar.js';
 import { type FakeSlack, startFakeSlack } from '../support/fakeSlack.js';
 import { reaction, reply } from '../support/slackPayloads.js';
-import { capturedLog, type Harness, harness, request, tsAt, webApiSlack } from './helpers.js';
+import { CHANNEL, capturedLog, type Harness, harness, request, tsAt, webApiSlack } from './helpers.js';
 
 const DASHBOARD_URL = 'https://til-dashboard.example.com/app/?from=slack';
 const DASHBOARD_ORIGIN = 'https://til-dashboard.example.com';
@@ -42,13 +44,17 @@ const setClock = (iso: string) => {
   clockMs = Date.parse(iso);
 };
 
-function get(h: Harness, handler: 'stats' | 'months', path: string, query?: Record<string, string>) {
+const permalinkOf = (ts: string) => `https://fake.slack.com/archives/${CHANNEL}/p${ts.replace('.', '')}`;
+
+type ReadHandler = 'stats' | 'months' | 'history';
+
+function get(h: Harness, handler: ReadHandler, path: string, query?: Record<string, string>) {
   const method = 'GET';
   return h.services[handler](request({ method, path, query }));
 }
 
 /** Status, headers (case-insensitive) and the body as it goes over the wire. */
-async function call(h: Harness, handler: 'stats' | 'months', query?: Record<string, string>) {
+async function call(h: Harness, handler: ReadHandler, query?: Record<string, string>) {
   const response = await get(h, handler, `/api/${handler}`, query);
   return {
     status: response.status,
@@ -170,6 +176,7 @@ describe('stats and months over a filled store', () => {
           startsOn: '2026-11-02',
           deadline: '2026-11-08T23:59:59.999+09:00',
           threadTs: w1,
+          threadUrl: permalinkOf(w1),
           participants: 2,
           likes: 1,
         },
@@ -180,6 +187,7 @@ describe('stats and months over a filled store', () => {
           startsOn: '2026-11-09',
           deadline: '2026-11-15T23:59:59.999+09:00',
           threadTs: w2,
+          threadUrl: permalinkOf(w2),
           participants: 3,
           likes: 5,
         },
@@ -237,6 +245,7 @@ describe('stats and months over a filled store', () => {
           startsOn: '2026-10-26',
           deadline: '2026-11-01T23:59:59.999+09:00',
           threadTs: threadOf('TIL 10월 4주차'),
+          threadUrl: permalinkOf(threadOf('TIL 10월 4주차')),
           participants: 0,
           likes: 0,
         },
@@ -283,15 +292,96 @@ describe('stats and months over a filled store', () => {
     expect(body).toStrictEqual(['2026-11', '2026-10']);
   });
 
+  it('returns the history in the SPEC 3.3 shape: months newest first, members with totals and streaks', async () => {
+    const { status, body } = await call(h, 'history');
+    expect(status).toBe(200);
+    expect(body).toStrictEqual({
+      timeZone: 'Asia/Seoul',
+      months: [
+        {
+          month: '2026-11',
+          weeks: 2,
+          participants: 3,
+          submissions: 5,
+          likes: 6,
+          challengers: ['U0AAA', 'U0BBB'],
+          specialChallengers: ['U0AAA'],
+        },
+        {
+          month: '2026-10',
+          weeks: 1,
+          participants: 0,
+          submissions: 0,
+          likes: 0,
+          challengers: [],
+          specialChallengers: [],
+        },
+      ],
+      members: [
+        {
+          userId: 'U0AAA',
+          name: '멤버01',
+          weeksTakenPart: 2,
+          submissions: 2,
+          likes: 2,
+          currentStreak: 2,
+          longestStreak: 2,
+          challengerMonths: ['2026-11'],
+        },
+        {
+          userId: 'U0BBB',
+          name: '멤버02',
+          weeksTakenPart: 2,
+          submissions: 2,
+          likes: 1,
+          currentStreak: 2,
+          longestStreak: 2,
+          challengerMonths: ['2026-11'],
+        },
+        {
+          userId: 'U0CCC',
+          name: '멤버03',
+          weeksTakenPart: 1,
+          submissions: 1,
+          likes: 3,
+          currentStreak: 1,
+          longestStreak: 1,
+          challengerMonths: [],
+        },
+      ],
+    });
+  });
+
+  it('keeps the summary of a closed month and answers from it; an open month is read afresh', async () => {
+    await call(h, 'history');
+    const summaries = await h.store.query<MonthSummaryDoc>({ type: 'monthSummary' });
+    // October ended more than 35 days before the clock and gets no award: closed. November awaits its award.
+    expect(summaries.map(({ doc }) => doc.month)).toEqual(['2026-10']);
+    const [october] = summaries;
+    await h.store.replace(
+      { ...october!.doc, summary: { ...october!.doc.summary, challengers: ['U0KEPT'] } },
+      october!.etag,
+    );
+    const { body } = (await call(h, 'history')) as {
+      body: { months: { month: string; challengers: string[] }[] };
+    };
+    expect(body.months.find((m) => m.month === '2026-10')?.challengers).toEqual(['U0KEPT']);
+    await h.store.replace(october!.doc, (await h.store.read(october!.doc.pk, october!.doc.id))!.etag);
+  });
+
   it('sends cache headers and CORS for the dashboard origin only', async () => {
-    for (const response of [await call(h, 'stats', { month: '2026-11' }), await call(h, 'months')]) {
+    for (const response of [
+      await call(h, 'stats', { month: '2026-11' }),
+      await call(h, 'months'),
+      await call(h, 'history'),
+    ]) {
       expect(response.headers.get('cache-control')).toMatch(/max-age=\d+/);
       expect(response.headers.get('access-control-allow-origin')).toBe(DASHBOARD_ORIGIN);
     }
   });
 
   it('answers a CORS preflight with 204', async () => {
-    for (const handler of ['stats', 'months'] as const) {
+    for (const handler of ['stats', 'months', 'history'] as const) {
       const response = await h.services[handler](
         request({
           method: 'OPTIONS',
@@ -321,11 +411,38 @@ describe('stats and months over an empty store, without DASHBOARD_URL', () => {
     await h.dispose();
   });
 
-  it('lists no months as an empty array', async () => {
+  it('lists no months as an empty array, and a history with none', async () => {
     h = await harness({ slack: webApiSlack(fake, capturedLog()) });
     const { status, body } = await call(h, 'months');
     expect(status).toBe(200);
     expect(body).toStrictEqual([]);
+    expect((await call(h, 'history')).body).toStrictEqual({
+      timeZone: 'Asia/Seoul',
+      months: [],
+      members: [],
+    });
+  });
+
+  it('fetches the thread link a week lacks once, in the background, and keeps it', async () => {
+    h = await harness({ slack: webApiSlack(fake, capturedLog()) });
+    const threadTs = tsAt('2026-11-02T09:00:00+09:00', 7);
+    await h.store.create<WeekDoc>({
+      ...weekDocIdentity(CHANNEL, weekByKey('2026-11-W1', 'Asia/Seoul')),
+      status: 'posted',
+      claimedAt: '2026-11-02T00:00:00.000Z',
+      claimExpiresAt: '2026-11-02T00:10:00.000Z',
+      threadTs,
+    });
+    type Weeks = { body: { weeks: { threadUrl: string | null }[] } };
+    const first = (await call(h, 'stats', { month: '2026-11' })) as Weeks;
+    expect(first.body.weeks[0]?.threadUrl).toBeNull();
+    await fake.waitFor((c) => c.method === 'chat.getPermalink' && c.args.message_ts === threadTs);
+    await expect
+      .poll(async () => ((await call(h, 'stats', { month: '2026-11' })) as Weeks).body.weeks[0]?.threadUrl)
+      .toBe(permalinkOf(threadTs));
+    const asked = fake.calls.filter((c) => c.method === 'chat.getPermalink').length;
+    await call(h, 'stats', { month: '2026-11' });
+    expect(fake.calls.filter((c) => c.method === 'chat.getPermalink').length).toBe(asked);
   });
 
   it('sends no CORS header when no dashboard origin is configured', async () => {

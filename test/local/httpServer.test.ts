@@ -257,8 +257,34 @@ describe('static dashboard', () => {
     expect(await api.text()).not.toContain(INDEX_HTML);
   });
 
-  it('serves static files to GET only', async () => {
+  it('serves static files to GET and HEAD only', async () => {
     expect((await fetch(`${baseUrl}/index.html`, { method: 'POST', body: 'x' })).status).toBe(404);
+    for (const path of ['/', '/index.html', '/assets/app.js']) {
+      const head = await fetch(`${baseUrl}${path}`, { method: 'HEAD' });
+      const get = await fetch(`${baseUrl}${path}`);
+      expect(head.status, path).toBe(200);
+      expect(head.headers.get('content-type'), path).toBe(get.headers.get('content-type'));
+      expect(Number(head.headers.get('content-length')), path).toBe((await get.arrayBuffer()).byteLength);
+      expect((await head.arrayBuffer()).byteLength, path).toBe(0);
+    }
+  });
+
+  it('sends nosniff and a restrictive Content-Security-Policy with every static file', async () => {
+    for (const path of ['/', '/assets/app.js', '/logo.svg', '/months/2026-11']) {
+      const response = await fetch(`${baseUrl}${path}`);
+      expect(response.headers.get('x-content-type-options'), path).toBe('nosniff');
+      const csp = response.headers.get('content-security-policy') ?? '';
+      expect(csp, path).toContain("default-src 'self'");
+      expect(csp, path).toContain("script-src 'self'");
+      expect(csp, path).toContain("frame-ancestors 'none'");
+      expect(csp, path).not.toContain('unsafe-inline');
+      expect(csp, path).not.toContain('unsafe-eval');
+    }
+  });
+
+  it('caches hashed assets for good and index.html never', async () => {
+    expect((await fetch(`${baseUrl}/assets/app.js`)).headers.get('cache-control')).toContain('immutable');
+    expect((await fetch(`${baseUrl}/`)).headers.get('cache-control')).toBe('no-cache');
   });
 
   it.each([
