@@ -1,5 +1,5 @@
 /**
- * `npm run demo [-- --port N] [-- --dir PATH]`: the product on this machine with nothing to configure. In a fresh
+ * `npm run demo [-- --port N --dir PATH]`: the product on this machine with nothing to configure. In a fresh
  * directory (never the operator's DATA_DIR) it imports the original bot's 2024 months from the copy kept in the
  * repository, starts the local server in dry-run mode, plays the current month through the real signed Slack
  * ingress (weekly posts by admin ticks, replies, an edit, a delete, 👍 added and removed), checks that the stats
