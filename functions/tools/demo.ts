@@ -17,6 +17,7 @@ import { describeError } from '../app/logger.js';
 import type { MonthStats } from '../app/monthStats.js';
 import { openStoreFor } from '../app/openStore.js';
 import { loadConfig } from '../config.js';
+import { weekOfInstant } from '../domain/calendar.js';
 import { signSlackRequest } from '../slack/verifySignature.js';
 import {
   buildDemoScenario,
@@ -41,7 +42,7 @@ const STARTUP_TIMEOUT_MS = 60_000;
 const IDLE_TIMEOUT_MS = 120_000;
 
 const USAGE =
-  'usage: npm run demo [-- --port <port, 0 = any free one>] [-- --dir <new directory for the demo>]';
+  'usage: npm run demo [-- [--port <port, 0 = any free one>] [--dir <new directory for the demo>]]';
 
 class DemoError extends Error {}
 
@@ -331,7 +332,7 @@ async function main(argv: string[]) {
   const expected = expectedFigures(scenario);
   await writeFile(join(dir, 'scenario.json'), `${JSON.stringify(scenario, null, 2)}\n`);
   const api = client(url, secrets);
-  console.log(`  playing ${scenario.month} through the signed Slack ingress (${url}/api/slack/events) …`);
+  console.log(`  playing ${scenario.month} through the signed Slack ingress, POST ${url}/api/slack/events …`);
   const sent = await play(api, scenario, config.channelId);
   if (stopping) return;
   const stats = await api.stats(scenario.month);
@@ -341,32 +342,34 @@ async function main(argv: string[]) {
     (res) => res.status === 200 && res.headers.get('content-type')?.startsWith('text/html'),
   );
 
-  const monthLabel = `${Number(scenario.month.slice(5))}월`;
+  const thisWeek = weekOfInstant(scenario.nowMs, config.rules.timeZone).key;
+  const demosDir = join(repoRoot, '.demo');
   const lines = [
-    `  played ${scenario.month}: ${scenario.weeks.length} weekly posts and ${sent} Slack events ` +
-      `(replies, an edit and a delete a week, 👍 added and removed); the server's output is in ${logPath}`,
-    ...stats.weeks.map((w) => {
-      const named = expected.weeks.find((e) => e.key === w.key);
-      return `    ${w.label.padEnd(14)} ${String(w.participants).padStart(3)} participants ${String(w.likes).padStart(4)} 👍${named ? '' : ' (not played)'}`;
-    }),
+    `  played ${scenario.weeks.length} weekly posts and ${sent} Slack events: replies with and without blog links,`,
+    '  an edit that adds a link and a deleted reply each week, 👍 added and taken back',
+    ...stats.weeks.map(
+      (w) =>
+        `    ${w.label}  ${String(w.participants).padStart(3)} participants  ${String(w.likes).padStart(3)} 👍` +
+        (w.key === thisWeek ? '   (this week)' : ''),
+    ),
     problems.length === 0
-      ? `  /api/stats shows exactly what was played (TIL ${monthLabel}, months: ${months.join(', ')})`
+      ? '  /api/stats shows exactly what was played'
       : `  WARNING: /api/stats differs from what was played:\n${problems.map((p) => `    - ${p}`).join('\n')}`,
     '',
-    `TIL Challenge demo is running in DRY-RUN mode (nothing is sent to Slack; what would be is printed below)`,
+    'TIL Challenge demo is running, in DRY-RUN mode: nothing is sent to Slack.',
     '',
-    dashboard
-      ? `  Dashboard   ${url}/`
-      : `  Dashboard   ${url}/  (not built yet: run npm run build:web, or npm run demo, which builds it)`,
-    `  API         ${url}/api/months`,
-    `              ${url}/api/stats?month=${scenario.month}   (and ?month=${importedMonths.at(-1)} … ${importedMonths[0]})`,
+    dashboard ? `  Dashboard   ${url}/` : `  Dashboard   ${url}/  (not built: npm run build:web builds it)`,
+    `  API         ${url}/api/months   (${months.join(', ')})`,
+    `              ${url}/api/stats?month=${scenario.month}`,
     `              ${url}/api/health`,
     `  Demo dir    ${dir}`,
-    `              data/ (store and queue), server.log, scenario.json (what was played), demo.env (its settings)`,
+    "              data/ (store, queue), server.log (the server's output: the Slack messages it would have sent),",
+    '              scenario.json (what was played), demo.env (its settings, to run it again with npm start)',
     '',
     `Stop it with Ctrl+C. The demo's store stays in the demo dir; delete it with: rm -rf ${JSON.stringify(dir)}`,
-    `  (every demo: rm -rf ${JSON.stringify(join(repoRoot, '.demo'))})`,
+    ...(dirname(dir) === demosDir ? [`  (every demo: rm -rf ${JSON.stringify(demosDir)})`] : []),
     '',
+    "The server's output from now on:",
   ];
   // The settings of this store, to run it again with npm start; the secrets are random, the demo's alone.
   const { SCHEDULER_INTERVAL_SECONDS: _playOnly, ...settings } = appEnv;
