@@ -2,7 +2,7 @@ import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/fu
 import type { QueueSender } from '../adapters/queue/queue.js';
 import type { QueuedEvent } from '../app/queuedEvent.js';
 import { routingMonthOfTs } from '../domain/calendar.js';
-import { parseEnvelope } from '../slack/envelope.js';
+import { parseEnvelope, slimEvent } from '../slack/envelope.js';
 import { verifySlackSignature } from '../slack/verifySignature.js';
 import { BodyTooLargeError, readBodyWithLimit } from './readBody.js';
 
@@ -61,7 +61,7 @@ export function createSlackEventsHandler(deps: SlackEventsDeps) {
     }
     const { eventId, event, routingTs } = envelope.value;
     const sessionId = routingMonthOfTs(routingTs, deps.timeZone);
-    const body: QueuedEvent = { eventId, event };
+    const body: QueuedEvent = { eventId, event: slimEvent(event) };
     await deps.queue.send({
       messageId: eventId,
       sessionId,

@@ -5,8 +5,9 @@
 import azureFunctions from '@azure/functions';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDryRunSlack } from '../../functions/adapters/slack/dryRunSlack.js';
-import { queuedEventSchema } from '../../functions/app/queuedEvent.js';
+import { type QueuedEvent, queuedEventSchema } from '../../functions/app/queuedEvent.js';
 import { BodyTooLargeError, MAX_BODY_BYTES, readBodyWithLimit } from '../../functions/handlers/readBody.js';
+import { normalizeEvent, type RawSlackEvent, slimEvent } from '../../functions/slack/envelope.js';
 import { signSlackRequest } from '../../functions/slack/verifySignature.js';
 import { deletion, edit, reaction, reply } from '../support/slackPayloads.js';
 import { CHANNEL, type Harness, harness, invocationContext, request, SECRET, tsAt } from './helpers.js';
@@ -294,7 +295,7 @@ describe('slack-events: answered without the queue', () => {
 });
 
 describe('slack-events: event_callback is enqueued once, by routing month', () => {
-  it('enqueues a reply with messageId = event_id, session = its week’s month, and the raw event', async () => {
+  it('enqueues a reply with messageId = event_id, session = its week’s month, and what the consumer reads', async () => {
     // The reply is on Wednesday 2 December, in the week of Monday 30 November: November's session.
     const envelope = aReply();
     const response = await postSigned(envelope);
@@ -305,7 +306,7 @@ describe('slack-events: event_callback is enqueued once, by routing month', () =
       messageId: envelope.event_id,
       sessionId: '2026-11',
       contentType: 'application/json',
-      body: { eventId: envelope.event_id, event: envelope.event },
+      body: { eventId: envelope.event_id, event: slimEvent(envelope.event as RawSlackEvent) },
     });
     expect(Object.keys(message!.body as object).sort()).toEqual(['event', 'eventId']);
     // The consumer's own schema accepts what the HTTP side sent.
@@ -390,14 +391,37 @@ describe('slack-events: event_callback is enqueued once, by routing month', () =
     expect(h.queue.sent).toEqual([]);
   });
 
-  it('keeps the exact event Slack sent, including fields the app does not use', async () => {
-    const envelope = aReply();
-    Object.assign(envelope.event, {
-      blocks: [{ type: 'rich_text', elements: [{ type: 'link', url: 'https://velog.io/@aaa/한글' }] }],
-      client_msg_id: 'c0ffee',
+  it('queues only what the consumer reads: a 40,000-character Korean reply, edited, stays far under 256 KB', async () => {
+    const text =
+      `오늘 배운 것 <https://velog.io/@aaa/til|글> ${'가나다라마바사아자차카타파하'.repeat(3000)}`.slice(
+        0,
+        40_000,
+      );
+    const richText = [
+      { type: 'rich_text', elements: [{ type: 'rich_text_section', elements: [{ type: 'text', text }] }] },
+    ];
+    const ts = tsAt('2026-12-02T10:00:00+09:00', 1);
+    const editedTs = tsAt('2026-12-02T10:05:00+09:00', 2);
+    const envelope = edit({
+      user: 'U0AAA',
+      ts,
+      threadTs: tsAt('2026-11-30T09:00:00+09:00', 100),
+      text,
+      editedTs,
     });
-    await postSigned(envelope);
-    expect(h.queue.sent[0]?.body).toMatchObject({ event: envelope.event });
-    expect(envelope.event.channel).toBe(CHANNEL);
+    Object.assign(envelope.event.message as object, {
+      blocks: [
+        ...richText,
+        { type: 'rich_text', elements: [{ type: 'link', url: 'https://velog.io/@aaa/til' }] },
+      ],
+    });
+    Object.assign(envelope.event.previous_message as object, { text, blocks: richText });
+    const raw = Buffer.byteLength(JSON.stringify(envelope));
+    expect(raw).toBeGreaterThan(256 * 1024);
+    expect((await postSigned(envelope)).status).toBe(200);
+    const queued = Buffer.byteLength(JSON.stringify(h.queue.sent[0]?.body));
+    expect(queued).toBeLessThan(160 * 1024);
+    const normalize = (event: unknown) => normalizeEvent(event, envelope.event_id, { channelId: CHANNEL });
+    expect(normalize((h.queue.sent[0]?.body as QueuedEvent).event)).toStrictEqual(normalize(envelope.event));
   });
 });
