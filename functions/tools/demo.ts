@@ -48,6 +48,33 @@ class DemoError extends Error {}
 
 /** A signal came: the server is stopping, and its exit ends the demo. */
 let stopping = false;
+/** The local server, once started: signals are passed on to it. */
+let serverProcess: ChildProcess | undefined;
+
+const isRunning = (child: ChildProcess) => child.exitCode === null && child.signalCode === null;
+
+/**
+ * Ctrl+C and SIGTERM go to the server, which drains and stops; before there is one, the demo just ends. One Ctrl+C
+ * can arrive twice (from the terminal, and passed on by npm): within a second it is one, so only a deliberate
+ * second one makes the server exit without draining.
+ */
+function passSignalsToTheServer() {
+  let lastForwardMs = 0;
+  const forward = (signal: NodeJS.Signals) => {
+    stopping = true;
+    process.exitCode = 130;
+    if (!serverProcess || !isRunning(serverProcess)) process.exit();
+    if (Date.now() - lastForwardMs < 1000) return;
+    lastForwardMs = Date.now();
+    serverProcess.kill(signal);
+  };
+  process.on('SIGINT', forward);
+  process.on('SIGTERM', forward);
+  // The demo failing leaves no server behind (it drains and stops on its own).
+  process.on('exit', () => {
+    if (serverProcess && isRunning(serverProcess)) serverProcess.kill('SIGTERM');
+  });
+}
 
 const here = fileURLToPath(import.meta.url);
 /** Run from the sources under tsx (the tests) or built (dist/functions/tools/demo.js). */
@@ -129,6 +156,7 @@ function startServer(
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
+  serverProcess = child;
   let echo = false;
   const output: string[] = [];
   return new Promise((done, fail) => {
@@ -255,6 +283,15 @@ function differences(stats: MonthStats, expected: DemoFigures): string[] {
 
 async function main(argv: string[]) {
   const options = parseCommandLine(argv);
+  passSignalsToTheServer();
+  // 7071 unless it is taken (then any free port); a port asked for must be free.
+  let wanted = options.port ?? DEFAULT_PORT;
+  if (wanted !== 0 && !(await isPortFree(wanted))) {
+    if (options.port !== undefined) {
+      throw new DemoError(`port ${wanted} is in use; pick another with --port, or --port 0 for any free one`);
+    }
+    wanted = 0;
+  }
   const dir = await freshDemoDir(options.dir);
   // Everything the app reads is set here: the operator's DATA_DIR, SLACK_BOT_TOKEN, COSMOS_* … play no part.
   const secrets = {
@@ -294,7 +331,6 @@ async function main(argv: string[]) {
 
   const logPath = join(dir, 'server.log');
   const log = createWriteStream(logPath, { flags: 'a' });
-  const wanted = options.port ?? ((await isPortFree(DEFAULT_PORT)) ? DEFAULT_PORT : 0);
   let server: Awaited<ReturnType<typeof startServer>>;
   try {
     server = await startServer({ ...appEnv, PORT: String(wanted) }, log);
@@ -305,17 +341,7 @@ async function main(argv: string[]) {
   }
   const { child, url } = server;
 
-  // From here on the demo lives as long as the server: a signal is passed on, and the server's exit ends the demo.
-  const forward = (signal: NodeJS.Signals) => {
-    stopping = true;
-    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-  };
-  process.on('SIGINT', forward);
-  process.on('SIGTERM', forward);
-  // The demo failing leaves no server behind (it drains and stops on its own).
-  process.on('exit', () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-  });
+  // From here on the demo lives as long as the server: its exit ends the demo.
   child.once('exit', (code, signal) => {
     console.log(
       `\nDemo stopped. Its store is kept in ${dir}\n  delete it with: rm -rf ${JSON.stringify(dir)}`,
