@@ -36,7 +36,7 @@ import {
 } from './importTilBot.js';
 
 /** The channel of the demo's store; any channel id works, the import and the server only have to agree. */
-export const DEMO_CHANNEL = 'C0TIL2024';
+const DEMO_CHANNEL = 'C0TIL2024';
 const DEFAULT_PORT = 7071;
 const STARTUP_TIMEOUT_MS = 60_000;
 const IDLE_TIMEOUT_MS = 120_000;
