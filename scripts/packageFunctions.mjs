@@ -1,7 +1,7 @@
 // `npm run package`: the Functions app as Flex Consumption deploys it, in dist/functionapp/: the Azure entry
 // bundled by esbuild (one entry file plus chunks that load on first use, so a cold start resolves a handful of
 // files, not node_modules), host.json, and a package.json with no dependencies, so nothing needs installing.
-import { copyFile, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -48,7 +48,8 @@ await writeFile(
       name: `${rootPackage.name}-functionapp`,
       version: rootPackage.version,
       private: true,
-      description: 'Built by npm run package: deploy this folder (azd does). Self-contained: no dependencies.',
+      description:
+        'Built by npm run package: deploy this folder (azd does). Self-contained: no dependencies.',
       type: 'module',
       main: 'index.js',
       engines: rootPackage.engines,

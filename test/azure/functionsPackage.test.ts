@@ -59,7 +59,7 @@ function load(env: Record<string, string>, options: { host?: boolean } = {}) {
     [
       '--input-type=module',
       '-e',
-      "import { readFileSync } from 'node:fs'; const { main } = JSON.parse(readFileSync('package.json', 'utf8')); await import(`./${main}`);",
+      "import { readFileSync } from 'node:fs'; const { main } = JSON.parse(readFileSync('package.json', 'utf8')); await import('./' + main);",
     ],
     {
       cwd: options.host === false ? join(dir.path, 'no-host') : app,

@@ -422,6 +422,6 @@ describe('slack-events: event_callback is enqueued once, by routing month', () =
     const queued = Buffer.byteLength(JSON.stringify(h.queue.sent[0]?.body));
     expect(queued).toBeLessThan(160 * 1024);
     const normalize = (event: unknown) => normalizeEvent(event, envelope.event_id, { channelId: CHANNEL });
-    expect(normalize((h.queue.sent[0]?.body as QueuedEvent).event)).toStrictEqual(normalize(envelope.event));
+    expect(normalize((h.queue.sent[0]!.body as QueuedEvent).event)).toStrictEqual(normalize(envelope.event));
   });
 });
