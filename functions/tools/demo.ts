@@ -387,6 +387,7 @@ async function main(argv: string[]) {
     dashboard ? `  Dashboard   ${url}/` : `  Dashboard   ${url}/  (not built: npm run build:web builds it)`,
     `  API         ${url}/api/months   (${months.join(', ')})`,
     `              ${url}/api/stats?month=${scenario.month}`,
+    `              ${url}/api/history`,
     `              ${url}/api/health`,
     `  Demo dir    ${dir}`,
     "              data/ (store, queue), server.log (the server's output: the Slack messages it would have sent),",
