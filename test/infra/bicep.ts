@@ -59,6 +59,8 @@ export interface ResourceDecl {
   apiVersion: string;
   existing: boolean;
   conditional: boolean;
+  /** The `if (…)` condition. */
+  condition?: Node;
   loop: boolean;
   /** The object literal of the body (under `if` / `for`). */
   body?: Node;
@@ -193,22 +195,29 @@ function decoratorsBefore(node: Node): Decorator[] {
 }
 
 /** The object literal under `= {…}`, `= if (…) {…}` or `= [for …: {…}]`. */
-function declarationBody(value: Node | undefined): { body?: Node; conditional: boolean; loop: boolean } {
+function declarationBody(value: Node | undefined): {
+  body?: Node;
+  conditional: boolean;
+  condition?: Node;
+  loop: boolean;
+} {
   let conditional = false;
+  let condition: Node | undefined;
   let loop = false;
   let current = value;
   while (current && current.type !== 'object') {
     if (current.type === 'if_statement') {
       conditional = true;
+      condition = current.children.find((c) => c.type === 'parenthesized_expression');
       current = current.children.find((c) => c.type === 'object' || c.type === 'for_statement');
     } else if (current.type === 'for_statement') {
       loop = true;
       current = current.children.find((c) => c.type === 'object' || c.type === 'if_statement');
     } else {
-      return { conditional, loop };
+      return { conditional, condition, loop };
     }
   }
-  return { body: current, conditional, loop };
+  return { body: current, conditional, condition, loop };
 }
 
 const afterEquals = (node: Node) => {
@@ -232,7 +241,7 @@ function resourceDecl(file: BicepFile, node: Node, nestedIn?: ResourceDecl): Res
   const relativeToParent = nestedIn && !written.type.split('/')[0]!.includes('.');
   const type = relativeToParent ? `${nestedIn.type}/${written.type}` : written.type;
   const apiVersion = written.apiVersion || (relativeToParent ? nestedIn.apiVersion : '');
-  const { body, conditional, loop } = declarationBody(afterEquals(node));
+  const { body, conditional, condition, loop } = declarationBody(afterEquals(node));
   const decl: ResourceDecl = {
     file,
     symbol,
@@ -241,6 +250,7 @@ function resourceDecl(file: BicepFile, node: Node, nestedIn?: ResourceDecl): Res
     apiVersion,
     existing,
     conditional,
+    condition,
     loop,
     body,
     nestedIn,
@@ -367,6 +377,8 @@ export interface Scope {
   file: BicepFile;
   /** Module parameters: name → argument, evaluated in the caller's scope. */
   args?: Map<string, { node: Node; scope: Scope }>;
+  /** Parameter values fixed by a test (what-if), taking precedence over arguments and defaults. */
+  overrides?: Map<string, Value>;
   caller?: Scope;
 }
 
@@ -375,13 +387,17 @@ export type Value =
   | { kind: 'number'; value: number }
   | { kind: 'boolean'; value: boolean }
   | { kind: 'null' }
+  | { kind: 'array'; items: Value[] }
+  | { kind: 'object'; entries: Map<string, Value> }
+  /** A string with parts only Azure knows: literal text and references, in order. */
+  | { kind: 'template'; parts: Value[] }
   | { kind: 'resource'; resource: ResourceDecl; scope: Scope }
-  /** A property of a deployed resource that only Azure knows (its id, principalId, endpoints…). */
+  /** A property of a deployed resource that only Azure knows (its id, principalId, endpoints, a computed name). */
   | { kind: 'ref'; resource: ResourceDecl; path: string }
   | { kind: 'module'; module: ModuleDecl; scope: Scope }
   | { kind: 'unknown'; text: string };
 
-export const rootScope = (file: BicepFile): Scope => ({ file });
+export const rootScope = (file: BicepFile, overrides?: Map<string, Value>): Scope => ({ file, overrides });
 
 export async function moduleScope(module: ModuleDecl, caller: Scope): Promise<Scope> {
   const file = await moduleFile(module);
@@ -397,27 +413,66 @@ export async function moduleScope(module: ModuleDecl, caller: Scope): Promise<Sc
   return { file, args, caller };
 }
 
-function findResource(file: BicepFile, symbol: string): ResourceDecl | undefined {
+export function findResource(file: BicepFile, symbol: string): ResourceDecl | undefined {
   return flatten(file.resources).find((r) => r.symbol === symbol);
 }
 
+const unknown = (node: Node): Value => ({ kind: 'unknown', text: node.text });
+
+const isScalar = (v: Value): v is Extract<Value, { kind: 'string' | 'number' | 'boolean' }> =>
+  v.kind === 'string' || v.kind === 'number' || v.kind === 'boolean';
+
+/** Joins string parts: all literal → a string; otherwise a template of literal runs and references. */
+function concatParts(parts: Value[]): Value {
+  const merged: Value[] = [];
+  for (const part of parts.flatMap((p) => (p.kind === 'template' ? p.parts : [p]))) {
+    const last = merged.at(-1);
+    if (isScalar(part) && last?.kind === 'string')
+      merged[merged.length - 1] = { kind: 'string', value: last.value + String(part.value) };
+    else merged.push(isScalar(part) ? { kind: 'string', value: String(part.value) } : part);
+  }
+  if (merged.length === 0) return { kind: 'string', value: '' };
+  return merged.length === 1 && merged[0]!.kind === 'string'
+    ? merged[0]!
+    : { kind: 'template', parts: merged };
+}
+
+function fromJson(json: unknown): Value {
+  if (json === null) return { kind: 'null' };
+  if (Array.isArray(json)) return { kind: 'array', items: json.map(fromJson) };
+  if (typeof json === 'object')
+    return { kind: 'object', entries: new Map(Object.entries(json).map(([k, v]) => [k, fromJson(v)])) };
+  if (typeof json === 'string') return { kind: 'string', value: json };
+  if (typeof json === 'number') return { kind: 'number', value: json };
+  return { kind: 'boolean', value: Boolean(json) };
+}
+
+function truthy(value: Value): boolean | undefined {
+  return value.kind === 'boolean' ? value.value : undefined;
+}
+
+function isEmpty(value: Value): boolean | undefined {
+  if (value.kind === 'string') return value.value === '';
+  if (value.kind === 'array') return value.items.length === 0;
+  if (value.kind === 'object') return value.entries.size === 0;
+  if (value.kind === 'null') return true;
+  return undefined;
+}
+
 /** Evaluates an expression as far as the files tell; what only Azure knows stays symbolic. */
-export async function evaluate(node: Node | undefined, scope: Scope, depth = 0): Promise<Value> {
-  if (!node || depth > 60) return { kind: 'unknown', text: node?.text ?? '' };
+export async function evaluate(node: Node | undefined | null, scope: Scope, depth = 0): Promise<Value> {
+  if (!node || depth > 80) return { kind: 'unknown', text: node?.text ?? '' };
+  const next = (n: Node | undefined | null, s: Scope = scope) => evaluate(n, s, depth + 1);
   switch (node.type) {
     case 'string': {
-      let text = '';
+      const parts: Value[] = [];
       for (const part of node.children) {
-        if (part.type === 'string_content') text += part.text;
-        else if (part.type === 'escape_sequence') text += unescapeBicep(part.text);
-        else if (part.type === 'interpolation') {
-          const inner = await evaluate(part.children[1], scope, depth + 1);
-          if (inner.kind === 'string' || inner.kind === 'number' || inner.kind === 'boolean')
-            text += String(inner.value);
-          else return { kind: 'unknown', text: node.text };
-        }
+        if (part.type === 'string_content') parts.push({ kind: 'string', value: part.text });
+        else if (part.type === 'escape_sequence')
+          parts.push({ kind: 'string', value: unescapeBicep(part.text) });
+        else if (part.type === 'interpolation') parts.push(await next(part.children[1]));
       }
-      return { kind: 'string', value: text };
+      return concatParts(parts);
     }
     case 'number':
       return { kind: 'number', value: Number(node.text) };
@@ -426,15 +481,94 @@ export async function evaluate(node: Node | undefined, scope: Scope, depth = 0):
     case 'null':
       return { kind: 'null' };
     case 'parenthesized_expression':
-      return evaluate(node.children[1], scope, depth + 1);
+      return next(node.children[1]);
+    case 'array': {
+      const items: Value[] = [];
+      for (const child of node.children)
+        if (child.isNamed && child.type !== 'comment') items.push(await next(child));
+      return { kind: 'array', items };
+    }
+    case 'object': {
+      const entries = new Map<string, Value>();
+      for (const property of objectProperties(node)) {
+        const key = propertyKey(property);
+        const value = propertyValue(property);
+        if (key !== undefined && value) entries.set(key, await next(value));
+      }
+      return { kind: 'object', entries };
+    }
+    case 'ternary_expression': {
+      const condition = truthy(await next(node.children[0]));
+      if (condition === undefined) return unknown(node);
+      return next(node.children[condition ? 2 : 4]);
+    }
+    case 'unary_expression': {
+      const operand = await next(node.children[1]);
+      if (node.children[0]!.text === '!' && operand.kind === 'boolean')
+        return { kind: 'boolean', value: !operand.value };
+      if (node.children[0]!.text === '-' && operand.kind === 'number')
+        return { kind: 'number', value: -operand.value };
+      return unknown(node);
+    }
+    case 'binary_expression': {
+      const operator = node.children[1]!.text;
+      const left = await next(node.children[0]);
+      if (operator === '??')
+        return left.kind === 'null' || left.kind === 'unknown' ? next(node.children[2]) : left;
+      const right = await next(node.children[2]);
+      if (operator === '&&' || operator === '||') {
+        const [l, r] = [truthy(left), truthy(right)];
+        if (l === undefined || r === undefined) return unknown(node);
+        return { kind: 'boolean', value: operator === '&&' ? l && r : l || r };
+      }
+      if (!isScalar(left) || !isScalar(right)) return unknown(node);
+      const [a, b] = [left.value, right.value];
+      const compare: Record<string, (x: typeof a, y: typeof b) => boolean> = {
+        '==': (x, y) => x === y,
+        '!=': (x, y) => x !== y,
+        '>': (x, y) => x > y,
+        '>=': (x, y) => x >= y,
+        '<': (x, y) => x < y,
+        '<=': (x, y) => x <= y,
+      };
+      const comparison = compare[operator];
+      if (comparison) return { kind: 'boolean', value: comparison(a, b) };
+      if (operator === '+' && typeof a === 'number' && typeof b === 'number')
+        return { kind: 'number', value: a + b };
+      return unknown(node);
+    }
+    case 'call_expression': {
+      const callee = node.children[0]!.text;
+      const args: Value[] = [];
+      for (const arg of node.children[1]?.children.filter((c) => c.isNamed) ?? []) args.push(await next(arg));
+      if (callee === 'loadJsonContent' && args[0]?.kind === 'string')
+        return fromJson(
+          JSON.parse(readFileSync(resolve(dirname(scope.file.absolutePath), args[0].value), 'utf8')),
+        );
+      if (callee === 'empty' && args[0]) {
+        const empty = isEmpty(args[0]);
+        return empty === undefined ? unknown(node) : { kind: 'boolean', value: empty };
+      }
+      if (callee === 'concat' && args.every((a) => a.kind === 'array'))
+        return { kind: 'array', items: args.flatMap((a) => (a.kind === 'array' ? a.items : [])) };
+      if (callee === 'concat' && args.every((a) => a.kind !== 'array')) return concatParts(args);
+      if (callee === 'union' && args.every((a) => a.kind === 'object'))
+        return {
+          kind: 'object',
+          entries: new Map(args.flatMap((a) => (a.kind === 'object' ? [...a.entries] : []))),
+        };
+      return unknown(node);
+    }
     case 'identifier': {
       const name = node.text;
+      const override = scope.overrides?.get(name);
+      if (override && scope.file.params.has(name)) return override;
       const arg = scope.args?.get(name);
-      if (arg) return evaluate(arg.node, arg.scope, depth + 1);
+      if (arg) return next(arg.node, arg.scope);
       const param = scope.file.params.get(name);
-      if (param) return param.defaultValue ? evaluate(param.defaultValue, scope, depth + 1) : unknown(node);
+      if (param) return param.defaultValue ? next(param.defaultValue) : unknown(node);
       const variable = scope.file.vars.get(name);
-      if (variable) return evaluate(variable, scope, depth + 1);
+      if (variable) return next(variable);
       const resource = findResource(scope.file, name);
       if (resource) return { kind: 'resource', resource, scope };
       const module = scope.file.modules.find((m) => m.symbol === name);
@@ -452,25 +586,33 @@ export async function evaluate(node: Node | undefined, scope: Scope, depth = 0):
       const property = node.children[node.children.length - 1]!.text;
       // module.outputs.<name>
       if (object.type === 'member_expression' && object.children.at(-1)?.text === 'outputs') {
-        const target = await evaluate(object.children[0], scope, depth + 1);
+        const target = await next(object.children[0]);
         if (target.kind === 'module') {
           const inner = await moduleScope(target.module, target.scope);
           const output = inner.file.outputs.find((o) => o.name === property);
-          return output ? evaluate(output.value, inner, depth + 1) : unknown(node);
+          return output ? next(output.value, inner) : unknown(node);
         }
       }
-      const target = await evaluate(object, scope, depth + 1);
+      const target = await next(object);
       if (target.kind === 'resource') {
         if (property === 'name') {
-          const name = getProperty(target.resource.body, 'name');
-          return name
-            ? evaluate(name, { ...target.scope, file: target.resource.file }, depth + 1)
-            : unknown(node);
+          const name = await next(getProperty(target.resource.body, 'name'), target.scope);
+          return name.kind === 'string' ? name : { kind: 'ref', resource: target.resource, path: 'name' };
         }
         return { kind: 'ref', resource: target.resource, path: property };
       }
       if (target.kind === 'ref')
         return { kind: 'ref', resource: target.resource, path: `${target.path}.${property}` };
+      if (target.kind === 'object') return target.entries.get(property) ?? unknown(node);
+      return unknown(node);
+    }
+    case 'subscript_expression': {
+      const target = await next(node.children[0]);
+      const index = await next(node.children[2]);
+      if (target.kind === 'array' && index.kind === 'number')
+        return target.items[index.value] ?? unknown(node);
+      if (target.kind === 'object' && index.kind === 'string')
+        return target.entries.get(index.value) ?? unknown(node);
       return unknown(node);
     }
     default:
@@ -478,10 +620,26 @@ export async function evaluate(node: Node | undefined, scope: Scope, depth = 0):
   }
 }
 
-const unknown = (node: Node): Value => ({ kind: 'unknown', text: node.text });
-
 export const asString = (value: Value): string | undefined =>
   value.kind === 'string' ? value.value : undefined;
+
+/** The scope each file is deployed in: main.bicep at the root, each module with its caller's arguments. */
+export async function deployment(
+  overrides?: Map<string, Value>,
+): Promise<{ main: BicepFile; scopes: Map<string, Scope> }> {
+  const main = await loadBicep('infra/main.bicep');
+  const root = rootScope(main, overrides);
+  const scopes = new Map<string, Scope>([[main.path, root]]);
+  const visit = async (scope: Scope): Promise<void> => {
+    for (const module of scope.file.modules) {
+      const inner = await moduleScope(module, scope);
+      scopes.set(inner.file.path, inner);
+      await visit(inner);
+    }
+  };
+  await visit(root);
+  return { main, scopes };
+}
 
 // ---------------------------------------------------------------------------------------------------------
 // What a compiler would reject: undefined symbols, unknown functions, module parameters and outputs
