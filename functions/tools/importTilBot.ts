@@ -390,8 +390,12 @@ export async function createAbsentDocuments(store: Store, documents: ImportedDoc
       if (!(error instanceof ConflictError)) throw error;
     }
     const existing = await store.read(doc.pk, doc.id);
-    // Compared as stored: JSON drops fields whose value is undefined.
-    if (existing && isDeepStrictEqual(existing.doc, JSON.parse(JSON.stringify(doc)))) report.unchanged += 1;
+    // Compared as stored (JSON drops fields whose value is undefined), on the fields the import writes: what the
+    // app adds later (a week's threadUrl, say) is no difference.
+    const imported = JSON.parse(JSON.stringify(doc)) as Record<string, unknown>;
+    const stored = existing?.doc as Record<string, unknown> | undefined;
+    const same = stored && Object.keys(imported).every((key) => isDeepStrictEqual(stored[key], imported[key]));
+    if (same) report.unchanged += 1;
     else report.kept.push({ type: doc.type, pk: doc.pk, id: doc.id });
   }
   return report;
