@@ -272,7 +272,8 @@ module api './app/functionapp.bicep' = {
   }
 }
 
-var apiBaseUrl = 'https://${api.outputs.defaultHostName}/api'
+var apiOrigin = 'https://${api.outputs.defaultHostName}'
+var apiBaseUrl = '${apiOrigin}/api'
 
 // Saved by azd into the environment (.azure/<env>/.env). No secret is ever an output.
 output AZURE_LOCATION string = location
@@ -285,8 +286,8 @@ output SERVICE_WEB_NAME string = web.outputs.name
 output SLACK_REQUEST_URL string = '${apiBaseUrl}/slack/events'
 output DASHBOARD_URL string = web.outputs.url
 output API_BASE_URL string = apiBaseUrl
-@description('Read by the dashboard\'s Vite build (azd passes its environment to the build).')
-output VITE_API_BASE_URL string = apiBaseUrl
+@description('The API origin for the dashboard\'s Vite build (web/src/api.ts appends /api/…); azd passes its environment to the build.')
+output VITE_API_BASE_URL string = apiOrigin
 // For the operator's tools (npm run import:til-bot), under the app settings' own names.
 output COSMOS_ENDPOINT string = cosmos.outputs.endpoint
 output COSMOS_DATABASE string = cosmos.outputs.databaseName

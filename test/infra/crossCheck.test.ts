@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { SETTINGS } from '../../functions/config.js';
-import { repoRoot, type Value } from './bicep.js';
+import { evaluate, repoRoot, type Value } from './bicep.js';
 import {
   appSettings,
   deployed,
@@ -228,7 +228,7 @@ describe('functions/index.ts and the infrastructure', () => {
     const prefix = host.extensions?.http?.routePrefix ?? 'api';
     const route = registered.find((r) => r.name === 'slack-events')!.options.route;
     const output = infra.main.outputs.find((o) => o.name === 'SLACK_REQUEST_URL')!;
-    const url = show(await (await import('./bicep.js')).evaluate(output.value, infra.scope(infra.main)));
+    const url = show(await evaluate(output.value, infra.scope(infra.main)));
     expect((url as string[]).at(0)).toBe('https://');
     expect((url as string[]).at(-1)).toBe(`/${prefix}/${String(route)}`);
     // The manifest's placeholder request URL has the same path.
@@ -291,6 +291,21 @@ describe('azure.yaml', () => {
     expect(infra.main.outputs.map((o) => o.name)).toEqual(
       expect.arrayContaining(['VITE_API_BASE_URL', 'API_BASE_URL']),
     );
+  });
+
+  it('VITE_API_BASE_URL is what the dashboard expects: an origin, to which web/src/api.ts appends /api/…', async () => {
+    const infra = await deployed();
+    const site = infra.one('Microsoft.Web/sites');
+    const output = (name: string) => infra.main.outputs.find((o) => o.name === name)!.value;
+    const vite = show(await evaluate(output('VITE_API_BASE_URL'), infra.scope(infra.main)));
+    expect(vite).toEqual(['https://', `ref(${site.file.path}#${site.symbol}.properties.defaultHostName)`]);
+    expect(show(await evaluate(output('API_BASE_URL'), infra.scope(infra.main)))).toEqual([
+      ...(vite as string[]),
+      '/api',
+    ]);
+    const client = readRepoFile('web/src/api.ts');
+    expect(client).toContain('VITE_API_BASE_URL');
+    expect(client).toMatch(/'\/api\/months'/);
   });
 
   it('the api package is the built Functions app folder: package.json main lives there, and .funcignore keeps it', () => {
