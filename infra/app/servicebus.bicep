@@ -13,7 +13,7 @@ param identityPrincipalId string
 var serviceBusDataSender = '69a216fc-b8fb-44d8-bc22-1f3c2cd27a39'
 var serviceBusDataReceiver = '4f6d3b9b-027b-4f4c-9142-0e5a2a2247e0'
 
-resource namespace 'Microsoft.ServiceBus/namespaces@2024-01-01' = {
+resource serviceBusNamespace 'Microsoft.ServiceBus/namespaces@2024-01-01' = {
   name: name
   location: location
   tags: tags
@@ -46,8 +46,8 @@ resource namespace 'Microsoft.ServiceBus/namespaces@2024-01-01' = {
 }
 
 resource dataSender 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(namespace.id, identityPrincipalId, serviceBusDataSender)
-  scope: namespace
+  name: guid(serviceBusNamespace.id, identityPrincipalId, serviceBusDataSender)
+  scope: serviceBusNamespace
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', serviceBusDataSender)
     principalId: identityPrincipalId
@@ -56,8 +56,8 @@ resource dataSender 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
 }
 
 resource dataReceiver 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(namespace.id, identityPrincipalId, serviceBusDataReceiver)
-  scope: namespace
+  name: guid(serviceBusNamespace.id, identityPrincipalId, serviceBusDataReceiver)
+  scope: serviceBusNamespace
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', serviceBusDataReceiver)
     principalId: identityPrincipalId
@@ -65,6 +65,6 @@ resource dataReceiver 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   }
 }
 
-output name string = namespace.name
-output fullyQualifiedNamespace string = '${namespace.name}.servicebus.windows.net'
-output queueName string = namespace::queue.name
+output name string = serviceBusNamespace.name
+output fullyQualifiedNamespace string = '${serviceBusNamespace.name}.servicebus.windows.net'
+output queueName string = serviceBusNamespace::queue.name
