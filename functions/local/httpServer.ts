@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
+import type { Duplex } from 'node:stream';
 import azureFunctions, { type HttpResponseInit } from '@azure/functions';
 import type { Logger } from '../app/logger.js';
 import { MAX_BODY_BYTES } from '../handlers/readBody.js';
@@ -138,18 +139,87 @@ async function serveStatic(
   return false;
 }
 
+/** How long one client may take: a stalled client is answered 408 and dropped, never holding the server. */
+export interface ServerTimeouts {
+  /** Until the request's headers are complete. */
+  headersMs: number;
+  /** Until the whole request (1 MiB at most) has arrived. */
+  requestMs: number;
+  /** How often Node checks both. */
+  checkIntervalMs: number;
+}
+
+export const DEFAULT_TIMEOUTS: ServerTimeouts = {
+  headersMs: 10_000,
+  requestMs: 30_000,
+  checkIntervalMs: 2_000,
+};
+
+/**
+ * A request Node's parser rejects (a request line that is not HTTP, headers over the limit, a stalled client)
+ * never reaches the handler: it is answered here, on the socket, as Node's default would, and logged at debug.
+ */
+function answerClientError(error: NodeJS.ErrnoException, socket: Duplex, log: Logger): void {
+  log.debug(`http: client error ${error.code ?? error.message}`);
+  const response = (socket as Duplex & { _httpMessage?: ServerResponse })._httpMessage;
+  if (error.code === 'ECONNRESET' || !socket.writable || response?.headersSent) {
+    socket.destroy();
+    return;
+  }
+  const [status, reason] =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'Request Header Fields Too Large']
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'Request Timeout']
+        : [400, 'Bad Request'];
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+}
+
+/** The request's URL, or undefined when it cannot be parsed (`GET http://[/`): a 400, not a crash. */
+function parseRequestUrl(raw: string | undefined): URL | undefined {
+  try {
+    return new URL(raw ?? '/', 'http://localhost');
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * The embedded default's HTTP front: turns Node requests into the same HttpRequest objects the Functions host
- * passes, so every route runs the very handler Azure runs.
+ * passes, so every route runs the very handler Azure runs. Nothing one request sends can stop it serving others.
  */
-export function createHttpServer(options: { routes: Route[]; staticRoot?: string; log: Logger }): Server {
+export function createHttpServer(options: {
+  routes: Route[];
+  staticRoot?: string;
+  log: Logger;
+  timeouts?: ServerTimeouts;
+}): Server {
   const { routes, staticRoot, log } = options;
-  return createServer(async (req, res) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const route = routes.find(
-      (r) => r.path === url.pathname && [r.method].flat().includes(req.method ?? 'GET'),
-    );
+  const timeouts = options.timeouts ?? DEFAULT_TIMEOUTS;
+  const server = createServer(
+    {
+      headersTimeout: timeouts.headersMs,
+      requestTimeout: timeouts.requestMs,
+      connectionsCheckingInterval: timeouts.checkIntervalMs,
+    },
+    (req, res) => void handle(req, res),
+  );
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) =>
+    answerClientError(error, socket, log),
+  );
+  return server;
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = parseRequestUrl(req.url);
     try {
+      if (!url) {
+        res.writeHead(400, { 'content-type': 'text/plain', connection: 'close' });
+        res.end('malformed request URL');
+        return;
+      }
+      const route = routes.find(
+        (r) => r.path === url.pathname && [r.method].flat().includes(req.method ?? 'GET'),
+      );
       if (!route) {
         const read = req.method === 'GET' || req.method === 'HEAD';
         if (read && staticRoot && !url.pathname.startsWith('/api/')) {
@@ -185,9 +255,14 @@ export function createHttpServer(options: { routes: Route[]; staticRoot?: string
         res.end('request body too large');
         return;
       }
-      log.error(`${req.method} ${url.pathname} failed`, error);
+      // The client went away (or was cut off by a timeout) before its body was complete: nobody to answer.
+      if (!req.complete && req.destroyed) {
+        log.debug(`${req.method} ${url?.pathname}: the client left before its request was complete`);
+        return;
+      }
+      log.error(`${req.method} ${url?.pathname} failed`, error);
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
       res.end('internal error');
     }
-  });
+  }
 }

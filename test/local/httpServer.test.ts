@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, connect } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { MAX_BODY_BYTES } from '../../functions/handlers/readBody.js';
@@ -314,4 +314,75 @@ describe('static dashboard', () => {
       expect(response.body.toString()).not.toContain(SECRET_MARKER);
     },
   );
+});
+
+/** Writes `bytes` on a fresh connection and collects what the server sends until it closes (or `waitMs`). */
+function rawExchange(bytes: string, options: { port?: number; waitMs?: number } = {}) {
+  return new Promise<string>((resolve) => {
+    const socket = connect(options.port ?? port, '127.0.0.1');
+    const chunks: Buffer[] = [];
+    const done = () => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(Buffer.concat(chunks).toString('latin1'));
+    };
+    const timer = setTimeout(done, options.waitMs ?? 3000);
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    socket.on('close', done);
+    socket.on('error', done);
+    socket.write(bytes);
+  });
+}
+
+const statusOf = (response: string) => Number(/^HTTP\/1\.1 (\d{3})/.exec(response)?.[1] ?? 0);
+
+describe('requests Node cannot take apart (SPEC 4: 400 / 431 / timeout, the server keeps serving)', () => {
+  it('#10: an unparsable request URL gets 400 and the server keeps serving', async () => {
+    const response = await rawExchange('GET http://[/ HTTP/1.1\r\nHost: localhost\r\n\r\n');
+    expect(statusOf(response)).toBe(400);
+    expect((await fetch(`${baseUrl}/index.html`)).status).toBe(200);
+  });
+
+  it('#10: a request line that is not HTTP gets 400 and the server keeps serving', async () => {
+    const response = await rawExchange('NOT A REQUEST\r\n\r\n');
+    expect(statusOf(response)).toBe(400);
+    expect((await fetch(`${baseUrl}/index.html`)).status).toBe(200);
+  });
+
+  it('#10: a header over the size limit gets 431 and the server keeps serving', async () => {
+    const response = await rawExchange(
+      `GET / HTTP/1.1\r\nHost: localhost\r\nX-Big: ${'a'.repeat(64 * 1024)}\r\n\r\n`,
+    );
+    expect(statusOf(response)).toBe(431);
+    expect((await fetch(`${baseUrl}/index.html`)).status).toBe(200);
+  });
+
+  it('#10: a client that stalls in its headers or its body is cut off, while others are served', async () => {
+    const quick = createHttpServer({
+      log,
+      routes: [{ name: 'echo', method: 'POST', path: '/api/echo', handler: echo }],
+      timeouts: { headersMs: 300, requestMs: 600, checkIntervalMs: 50 },
+    });
+    await new Promise<void>((resolve) => quick.listen(0, '127.0.0.1', resolve));
+    const quickPort = (quick.address() as AddressInfo).port;
+    try {
+      const stalledHeaders = rawExchange('GET / HTTP/1.1\r\nHost: localhost\r\n', {
+        port: quickPort,
+        waitMs: 5000,
+      });
+      const stalledBody = rawExchange(
+        'POST /api/echo HTTP/1.1\r\nHost: localhost\r\nContent-Length: 100\r\n\r\n{"only":"part',
+        { port: quickPort, waitMs: 5000 },
+      );
+      // Meanwhile everyone else is served.
+      const served = await fetch(`http://127.0.0.1:${quickPort}/api/echo`, { method: 'POST', body: '{}' });
+      expect(served.status).toBe(201);
+      const [headers, body] = await Promise.all([stalledHeaders, stalledBody]);
+      expect(statusOf(headers)).toBe(408);
+      expect(statusOf(body)).toBe(408);
+    } finally {
+      quick.closeAllConnections();
+      await new Promise((resolve) => quick.close(resolve));
+    }
+  });
 });
