@@ -99,20 +99,22 @@ export function DataTable<T>(props: {
         )}
         <ul className="card-list" aria-label={props.caption} id={props.id}>
           {rows.map((row) => (
-            <li key={props.rowKey(row)} className="row-card">
+            <li key={props.rowKey(row)} className="row-card" data-row={props.rowKey(row)}>
               <div className="row-card-head">
                 {head.map((c) => (
-                  <span key={c.key}>{c.render(row)}</span>
+                  <span key={c.key} data-col={c.key}>
+                    {c.render(row)}
+                  </span>
                 ))}
               </div>
               {wide.map((c) => (
-                <div key={c.key} className="row-card-wide">
+                <div key={c.key} className="row-card-wide" data-col={c.key}>
                   {c.render(row)}
                 </div>
               ))}
               <dl className="row-card-stats">
                 {stats.map((c) => (
-                  <div key={c.key}>
+                  <div key={c.key} data-col={c.key}>
                     <dt>{c.label}</dt>
                     <dd>{c.render(row)}</dd>
                   </div>
@@ -137,6 +139,7 @@ export function DataTable<T>(props: {
                 <th
                   key={c.key}
                   scope="col"
+                  data-col={c.key}
                   className={c.numeric ? 'num' : undefined}
                   aria-sort={active ? (sort.dir === 'asc' ? 'ascending' : 'descending') : undefined}
                 >
@@ -157,14 +160,14 @@ export function DataTable<T>(props: {
         </thead>
         <tbody>
           {rows.map((row) => (
-            <tr key={props.rowKey(row)}>
+            <tr key={props.rowKey(row)} data-row={props.rowKey(row)}>
               {columns.map((c, i) =>
                 i === 0 ? (
-                  <th key={c.key} scope="row">
+                  <th key={c.key} scope="row" data-col={c.key}>
                     {c.render(row)}
                   </th>
                 ) : (
-                  <td key={c.key} className={c.numeric ? 'num' : undefined}>
+                  <td key={c.key} className={c.numeric ? 'num' : undefined} data-col={c.key}>
                     {c.render(row)}
                   </td>
                 ),

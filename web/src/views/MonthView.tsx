@@ -221,13 +221,9 @@ function WeeksCard({ stats, currentKey }: { stats: MonthStats; currentKey: strin
               </td>
               <td className="thread-col">
                 {w.threadUrl ? (
-                  <a
-                    href={w.threadUrl}
-                    target="_blank"
-                    rel="noopener noreferrer"
-                    aria-label={t.openThreadOf(weekTitle(t, w))}
-                  >
+                  <a href={w.threadUrl} target="_blank" rel="noopener noreferrer">
                     {t.openThread}
+                    <span className="sr-only"> ({weekTitle(t, w)})</span>
                     <span aria-hidden="true"> ↗</span>
                   </a>
                 ) : (
