@@ -3,7 +3,7 @@ import type { QueueSender } from '../adapters/queue/queue.js';
 import type { QueuedEvent } from '../app/queuedEvent.js';
 import { routingMonthOfTs } from '../domain/calendar.js';
 import { parseEnvelope, slimEvent } from '../slack/envelope.js';
-import { verifySlackSignature } from '../slack/verifySignature.js';
+import { checkSignatureHeaders, verifySlackSignature } from '../slack/verifySignature.js';
 import { BodyTooLargeError, readBodyWithLimit } from './readBody.js';
 
 export interface SlackEventsDeps {
@@ -24,7 +24,21 @@ const text = (status: number, body: string): HttpResponseInit => ({
  * Nothing slow happens here (no store, no Slack calls) so Slack's 3-second limit holds even on a cold start.
  */
 export function createSlackEventsHandler(deps: SlackEventsDeps) {
-  return async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
+  /** The checks that need no body (headers, timestamp window): an unsigned or replayed request is not read. */
+  const beforeBody = (headers: Headers, context: InvocationContext): HttpResponseInit | undefined => {
+    const check = checkSignatureHeaders({
+      timestampHeader: headers.get('x-slack-request-timestamp'),
+      signatureHeader: headers.get('x-slack-signature'),
+      nowMs: deps.now(),
+    });
+    if (check.ok) return undefined;
+    context.warn(`slack-events: rejected request: ${check.reason}`);
+    return text(401, 'invalid signature');
+  };
+
+  const handler = async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
+    const early = beforeBody(request.headers, context);
+    if (early) return early;
     let rawBody: Buffer;
     try {
       rawBody = await readBodyWithLimit(request);
@@ -34,8 +48,8 @@ export function createSlackEventsHandler(deps: SlackEventsDeps) {
     }
     const verified = verifySlackSignature({
       signingSecret: deps.signingSecret,
-      timestampHeader: request.headers.get('x-slack-request-timestamp') ?? undefined,
-      signatureHeader: request.headers.get('x-slack-signature') ?? undefined,
+      timestampHeader: request.headers.get('x-slack-request-timestamp'),
+      signatureHeader: request.headers.get('x-slack-signature'),
       rawBody,
       nowMs: deps.now(),
     });
@@ -75,4 +89,5 @@ export function createSlackEventsHandler(deps: SlackEventsDeps) {
     context.debug(`slack-events: enqueued ${eventId} (${String(event.type)}) in session ${sessionId}`);
     return text(200, 'ok');
   };
+  return Object.assign(handler, { beforeBody });
 }

@@ -10,10 +10,16 @@ import { MAX_BODY_BYTES } from '../handlers/readBody.js';
 // The package is CommonJS without named-export hints, so its classes come from the default export.
 const { HttpRequest, InvocationContext } = azureFunctions;
 
-export type HttpHandler = (
+export type HttpHandler = ((
   request: azureFunctions.HttpRequest,
   context: azureFunctions.InvocationContext,
-) => Promise<HttpResponseInit>;
+) => Promise<HttpResponseInit>) & {
+  /**
+   * A check of the headers alone that the handler runs first anyway; here it runs before the body is read, so a
+   * request it answers (an unsigned one, say) costs no read of its body.
+   */
+  beforeBody?: (headers: Headers, context: azureFunctions.InvocationContext) => HttpResponseInit | undefined;
+};
 
 export interface Route {
   method: string | string[];
@@ -231,14 +237,7 @@ export function createHttpServer(options: {
           body: known ? 'method not allowed' : 'not found',
         });
       }
-      const bytes = await readLimited(req, MAX_BODY_BYTES);
-      const request = new HttpRequest({
-        method: req.method ?? 'GET',
-        url: url.toString(),
-        headers: flattenHeaders(req),
-        query: Object.fromEntries(url.searchParams),
-        body: { bytes },
-      });
+      const headers = flattenHeaders(req);
       const context = new InvocationContext({
         functionName: route.name,
         logHandler: (level, ...args) => {
@@ -247,6 +246,21 @@ export function createHttpServer(options: {
           else if (level === 'error' || level === 'critical') log.error(String(args[0]), ...args.slice(1));
           else log.info(String(args[0]), ...args.slice(1));
         },
+      });
+      const early = route.handler.beforeBody?.(new Headers(headers), context);
+      if (early) {
+        // The body is left unread: the connection cannot carry another request after it.
+        const closing = new Headers(early.headers as HeadersInit | undefined);
+        closing.set('connection', 'close');
+        return await writeResponse(res, { ...early, headers: closing });
+      }
+      const bytes = await readLimited(req, MAX_BODY_BYTES);
+      const request = new HttpRequest({
+        method: req.method ?? 'GET',
+        url: url.toString(),
+        headers,
+        query: Object.fromEntries(url.searchParams),
+        body: { bytes },
       });
       await writeResponse(res, await route.handler(request, context));
     } catch (error) {

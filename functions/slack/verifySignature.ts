@@ -32,8 +32,14 @@ export function signSlackRequest(
   return `v0=${hmac.digest('hex')}`;
 }
 
-export function verifySlackSignature(request: SignedRequest): SignatureCheck {
-  const { signingSecret, timestampHeader, signatureHeader, rawBody, nowMs } = request;
+/**
+ * What can be checked without the body: both headers present and well-formed, the timestamp inside the window.
+ * Run before the body is read, so an unsigned or replayed request costs neither a 1 MiB read nor an HMAC.
+ */
+export function checkSignatureHeaders(
+  request: Pick<SignedRequest, 'timestampHeader' | 'signatureHeader' | 'nowMs'>,
+): SignatureCheck {
+  const { timestampHeader, signatureHeader, nowMs } = request;
   if (!timestampHeader) return { ok: false, reason: 'missing X-Slack-Request-Timestamp header' };
   if (!signatureHeader) return { ok: false, reason: 'missing X-Slack-Signature header' };
   if (!/^\d+$/.test(timestampHeader)) return { ok: false, reason: 'timestamp is not an integer' };
@@ -43,9 +49,15 @@ export function verifySlackSignature(request: SignedRequest): SignatureCheck {
     return { ok: false, reason: 'timestamp outside the 5-minute window' };
   }
   if (!SIGNATURE_PATTERN.test(signatureHeader)) return { ok: false, reason: 'malformed signature' };
+  return { ok: true };
+}
 
-  const expected = Buffer.from(signSlackRequest(signingSecret, timestampHeader, rawBody));
-  const received = Buffer.from(signatureHeader);
+export function verifySlackSignature(request: SignedRequest): SignatureCheck {
+  const headers = checkSignatureHeaders(request);
+  if (!headers.ok) return headers;
+  const { signingSecret, timestampHeader, signatureHeader, rawBody } = request;
+  const expected = Buffer.from(signSlackRequest(signingSecret, timestampHeader!, rawBody));
+  const received = Buffer.from(signatureHeader!);
   // timingSafeEqual throws on unequal lengths; the pattern check makes them equal, this keeps it that way.
   if (received.length !== expected.length || !timingSafeEqual(received, expected)) {
     return { ok: false, reason: 'signature mismatch' };

@@ -221,6 +221,28 @@ describe('slack-events: body size (413)', () => {
     );
     expect(counter.pulled).toBeLessThanOrEqual(12 * chunk);
   });
+
+  it.each([
+    ['without a signature', { 'x-slack-request-timestamp': String(NOW_SEC) }],
+    ['without a timestamp', { 'x-slack-signature': `v0=${'0'.repeat(64)}` }],
+    [
+      'with a stale timestamp',
+      { 'x-slack-request-timestamp': String(NOW_SEC - 301), 'x-slack-signature': `v0=${'0'.repeat(64)}` },
+    ],
+    [
+      'with a malformed signature',
+      { 'x-slack-request-timestamp': String(NOW_SEC), 'x-slack-signature': 'v0=not-hex' },
+    ],
+  ])('#16: answers 401 to a 1 MiB request %s before reading a byte of its body', async (_, headers) => {
+    const { stream, counter } = countingStream();
+    const response = await h.services.slackEvents(
+      streamingRequest(stream, { ...headers, 'content-length': String(MAX_BODY_BYTES) }),
+      invocationContext('slack-events', logLines),
+    );
+    expect(response.status).toBe(401);
+    expect(counter.pulled).toBe(0);
+    expect(h.queue.sent).toEqual([]);
+  });
 });
 
 function withEvent<T extends { event: Record<string, unknown> }>(

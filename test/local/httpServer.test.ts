@@ -49,6 +49,11 @@ const echo: HttpHandler = async (request, context) => {
   };
 };
 
+/** Like slack-events: refuses a request without `x-pass` from its headers alone. */
+const guarded: HttpHandler = Object.assign(echo.bind(null), {
+  beforeBody: (headers: Headers) => (headers.get('x-pass') ? undefined : { status: 401, body: 'no pass' }),
+});
+
 beforeAll(async () => {
   dir = await makeTempDir('http-server');
   const root = join(dir.path, 'public');
@@ -68,6 +73,7 @@ beforeAll(async () => {
     routes: [
       { name: 'echo', method: 'POST', path: '/api/echo', handler: echo },
       { name: 'stats', method: ['GET', 'OPTIONS'], path: '/api/stats', handler: echo },
+      { name: 'guarded', method: 'POST', path: '/api/guarded', handler: guarded },
       {
         name: 'boom',
         method: 'POST',
@@ -224,6 +230,40 @@ describe('body limit', () => {
     });
     expect(status).toBe(413);
     expect(seen).toEqual([]);
+  });
+});
+
+describe('checks before the body', () => {
+  it("#16: a handler's header check answers before the body is read (1 MiB declared, none sent)", async () => {
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = httpRequest({
+        host: '127.0.0.1',
+        port,
+        method: 'POST',
+        path: '/api/guarded',
+        headers: { 'content-length': String(MAX_BODY_BYTES) },
+      });
+      req.on('response', (res) => {
+        resolve(res.statusCode ?? 0);
+        res.resume();
+        req.destroy();
+      });
+      req.on('error', (error) => (req.destroyed ? undefined : reject(error)));
+      // Headers only: a server that read the body before the check would never answer.
+      req.flushHeaders();
+    });
+    expect(status).toBe(401);
+    expect(seen).toEqual([]);
+  });
+
+  it('passes a request the header check lets through to the handler with its body', async () => {
+    const response = await fetch(`${baseUrl}/api/guarded`, {
+      method: 'POST',
+      headers: { 'x-pass': '1' },
+      body: 'hello',
+    });
+    expect(response.status).toBe(201);
+    expect(seen[0]?.body.toString()).toBe('hello');
   });
 });
 
