@@ -14,12 +14,14 @@ import {
 } from './bicep.js';
 
 /**
- * The Bicep compiler's resource type data (../shared/azure-types, from Azure/bicep-types-az), and a checker that
+ * The Bicep compiler's resource type data (test/infra/azure-types, a copy of ../shared/azure-types from Azure/bicep-types-az), and a checker that
  * walks a resource body's syntax tree against it: every property set must exist on the type and be writable,
  * required properties must be set, and literal values must fit the property's type.
  */
 
-export const azureTypesDir = join(repoRoot, '../shared/azure-types');
+/** A copy kept with the tests (a fresh clone has no ../shared); bicepTypes.test.ts checks it against the shared one. */
+export const azureTypesDir = join(repoRoot, 'test/infra/azure-types');
+export const sharedAzureTypesDir = join(repoRoot, '../shared/azure-types');
 
 interface TypeRef {
   $ref: string;
@@ -97,13 +99,11 @@ const RESOURCE_GROUP: AzType[] = [
 
 let cachedIndex: TypeIndex | undefined;
 
-/** Loads ../shared/azure-types; throws (so the tests fail, not skip) when the folder is missing. */
+/** Loads the type data; throws (so the tests fail, not skip) when the folder is missing. */
 export function loadTypeIndex(dir = azureTypesDir): TypeIndex {
   if (dir === azureTypesDir && cachedIndex) return cachedIndex;
   if (!existsSync(dir))
-    throw new Error(
-      `the Bicep type data is missing: ${dir} (clone the shared folder next to this repository)`,
-    );
+    throw new Error(`the Bicep type data is missing: ${dir} (a copy of ../shared/azure-types)`);
   const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
   if (files.length === 0) throw new Error(`no type data (*.json) in ${dir}`);
   const resources = new Map<string, Resolved>();

@@ -1,12 +1,19 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { azureTypesDir, checkResources, formatProblem, loadTypeIndex } from './azureTypes.js';
+import {
+  azureTypesDir,
+  checkResources,
+  formatProblem,
+  loadTypeIndex,
+  sharedAzureTypesDir,
+} from './azureTypes.js';
 import { flatten, infraBicepPaths, loadBicep, loadInfra, moduleProblems, symbolProblems } from './bicep.js';
 
 /**
  * There is no Bicep compiler here: these tests parse every file with tree-sitter-bicep and check what the
  * compiler would: syntax, every property against the Bicep type data of its resource type and API version
- * (../shared/azure-types), symbols, functions, and module parameters and outputs.
+ * (test/infra/azure-types, a copy of ../shared/azure-types), symbols, functions, and module parameters and outputs.
  */
 
 describe('Bicep syntax', () => {
@@ -34,7 +41,16 @@ describe('Bicep syntax', () => {
 });
 
 describe('Bicep against the resource type data', () => {
-  it('has the type data (../shared/azure-types): the check fails rather than skips without it', () => {
+  it('keeps a copy of the type data identical to ../shared/azure-types wherever that exists', () => {
+    if (!existsSync(sharedAzureTypesDir)) return; // a clone without the shared folder checks against its copy
+    for (const file of readdirSync(sharedAzureTypesDir)) {
+      expect(readFileSync(join(azureTypesDir, file), 'utf8'), file).toBe(
+        readFileSync(join(sharedAzureTypesDir, file), 'utf8'),
+      );
+    }
+  });
+
+  it('has the type data (test/infra/azure-types): the check fails rather than skips without it', () => {
     expect(existsSync(azureTypesDir), `${azureTypesDir} is missing`).toBe(true);
     expect(() => loadTypeIndex('/nonexistent/azure-types')).toThrow(/type data is missing/);
     expect(loadTypeIndex().resources.has('microsoft.web/sites@2024-11-01')).toBe(true);
