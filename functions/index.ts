@@ -70,7 +70,14 @@ async function buildServices(): Promise<Services> {
     config.azure.serviceBusQueue,
     credential,
   );
-  return createServices(config, { store, queue, slack: slackFor(config, log), log, now: Date.now });
+  return createServices(config, {
+    store,
+    queue,
+    slack: slackFor(config, log),
+    log,
+    now: Date.now,
+    host: 'azure',
+  });
 }
 
 function deliveryOf(context: InvocationContext): Delivery {
@@ -120,6 +127,13 @@ for (const name of ['stats', 'months', 'history'] as const) {
     handler: http((s) => s[name]),
   });
 }
+
+app.http('health', {
+  route: 'health',
+  methods: ['GET'],
+  authLevel: 'anonymous',
+  handler: http((s) => s.health),
+});
 
 // The Functions host reserves routes under /api/admin, so the tick lives at /api/ops/tick in Azure.
 app.http('ops-tick', {

@@ -5,6 +5,7 @@ import { createWebApiSlack } from '../adapters/slack/webApiSlack.js';
 import type { Store } from '../adapters/store/store.js';
 import type { AppConfig } from '../config.js';
 import { createAdminTickHandler } from '../handlers/adminTick.js';
+import { createHealthHandler } from '../handlers/health.js';
 import { createProcessEventHandler } from '../handlers/processEvent.js';
 import { createSlackEventsHandler } from '../handlers/slackEvents.js';
 import { createHistoryHandler, createMonthsHandler, createStatsHandler } from '../handlers/stats.js';
@@ -22,6 +23,9 @@ export interface Adapters {
   slack: SlackPort;
   log: Logger;
   now: () => number;
+  /** Which host runs the services, and (embedded queue) how many messages wait: for /api/health. */
+  host?: 'azure' | 'local';
+  queueDepth?: () => number;
 }
 
 /** Slack through the Web API, or printed (dry run) when no bot token is configured. */
@@ -71,6 +75,7 @@ export function createServices(config: AppConfig, adapters: Adapters) {
     stats: createStatsHandler(readSide),
     months: createMonthsHandler(readSide),
     history: createHistoryHandler(readSide),
+    health: createHealthHandler({ host: adapters.host ?? 'local', queueDepth: adapters.queueDepth }),
     adminTick: createAdminTickHandler({ adminToken: config.adminToken, jobs }),
   };
 }

@@ -35,7 +35,15 @@ async function main() {
   const store = await openStoreFor(config);
   const queue = await openEmbeddedQueue(join(dataDir, 'queue'), defaultQueueOptions);
   const slack = slackFor(config, log);
-  const services = createServices(config, { store, queue, slack, log, now: Date.now });
+  const services = createServices(config, {
+    store,
+    queue,
+    slack,
+    log,
+    now: Date.now,
+    host: 'local',
+    queueDepth: () => queue.pendingCount(),
+  });
 
   queue.start(
     async (message) => {
@@ -54,12 +62,7 @@ async function main() {
       { name: 'months', method: ['GET', 'OPTIONS'], path: '/api/months', handler: services.months },
       { name: 'history', method: ['GET', 'OPTIONS'], path: '/api/history', handler: services.history },
       { name: 'admin-tick', method: 'POST', path: '/api/admin/tick', handler: services.adminTick },
-      {
-        name: 'health',
-        method: 'GET',
-        path: '/api/health',
-        handler: async () => ({ status: 200, jsonBody: { ok: true, pending: queue.pendingCount() } }),
-      },
+      { name: 'health', method: 'GET', path: '/api/health', handler: services.health },
     ],
   });
 

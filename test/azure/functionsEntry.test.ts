@@ -38,6 +38,7 @@ const find = (name: string) => registered.find((r) => r.name === name);
 describe('Azure Functions entry', () => {
   it('registers every function once', () => {
     expect(registered.map((r) => `${r.kind}:${r.name}`).sort()).toEqual([
+      'http:health',
       'http:history',
       'http:months',
       'http:ops-tick',

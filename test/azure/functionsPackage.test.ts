@@ -123,6 +123,7 @@ describe('the deployed Functions package', () => {
       );
     expect(registered.map((r) => r.name).sort()).toEqual([
       'dead-letter',
+      'health',
       'history',
       'months',
       'ops-tick',
@@ -131,7 +132,7 @@ describe('the deployed Functions package', () => {
       'slack-events',
       'stats',
     ]);
-    for (const name of ['slack-events', 'stats', 'months', 'history', 'ops-tick']) {
+    for (const name of ['slack-events', 'stats', 'months', 'history', 'health', 'ops-tick']) {
       expect(trigger(name), name).toMatchObject({ type: 'httpTrigger', authLevel: 'anonymous' });
     }
     expect(trigger('process-event')).toMatchObject({
@@ -171,7 +172,7 @@ describe('the deployed Functions package', () => {
     });
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
-    expect(JSON.parse(await readFile(registeredFile, 'utf8'))).toHaveLength(8);
+    expect(JSON.parse(await readFile(registeredFile, 'utf8'))).toHaveLength(9);
   });
 
   it('inside the worker, refuses to start on a misconfiguration, listing every problem, registering nothing', async () => {
