@@ -161,23 +161,25 @@ describe('WebApiSlack against the fake Web API', () => {
     expect(ts).toMatch(/^\d+\.\d{6}$/);
     expect(callsOf('chat.postMessage').map((call) => call.ok)).toEqual([false, true]);
     expect(logged).toContainEqual(expect.stringMatching(/^info slack-web-api: .*rate limiting.*1 seconds/));
+    expect(callsOf('chat.postMessage').filter((call) => call.ok)).toHaveLength(1);
   });
 
-  it('retries a 500', async () => {
-    fake.failNext('chat.postMessage', { status: 500 }, 2);
-    await slackAt().postMessage({ channel: 'C0TIL', text: 'hi' });
-    expect(callsOf('chat.postMessage').map((call) => call.ok)).toEqual([false, false, true]);
+  it('retries a 500 on a read', async () => {
+    fake.failNext('users.info', { status: 500 }, 2);
+    await slackAt().userInfo('U0123');
+    expect(callsOf('users.info').map((call) => call.ok)).toEqual([false, false, true]);
   });
 
-  it('gives up on a 5xx after the retries with the HTTP status as code', async () => {
-    fake.failNext('chat.postMessage', { status: 500 }, 3);
-    const failure = slackAt().postMessage({ channel: 'C0TIL', text: 'hi' });
+  it('gives up on a 5xx after the retries with the HTTP status as code, retryable', async () => {
+    fake.failNext('users.info', { status: 500 }, 3);
+    const failure = slackAt().userInfo('U0123');
     await expect(failure).rejects.toMatchObject({
       name: 'SlackCallError',
-      method: 'chat.postMessage',
+      method: 'users.info',
       code: 'http_500',
+      retryable: true,
     });
-    expect(callsOf('chat.postMessage')).toHaveLength(3);
+    expect(callsOf('users.info')).toHaveLength(3);
   });
 
   it('gives up on a 429 that outlasts the retries as ratelimited', async () => {
@@ -190,13 +192,102 @@ describe('WebApiSlack against the fake Web API', () => {
     expect(callsOf('users.info')).toHaveLength(2);
   });
 
+  it('#1: a post whose connection drops after Slack posted is not posted again: it fails as ambiguous', async () => {
+    fake.failNext('chat.postMessage', { dropConnection: 'after-performing' });
+    const error = await slackAt()
+      .postMessage({ channel: 'C0TIL', text: '*TIL 11월 4주차*' })
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ method: 'chat.postMessage', code: 'request_failed', ambiguous: true });
+    expect(error).toMatchObject({ retryable: true });
+    expect(fake.messagesIn('C0TIL')).toHaveLength(1);
+    expect(callsOf('chat.postMessage')).toHaveLength(1);
+  });
+
+  it('#1: a post answered 500 is not retried (Slack may have posted)', async () => {
+    fake.failNext('chat.postMessage', { status: 500, afterPerforming: true });
+    await expect(slackAt().postMessage({ channel: 'C0TIL', text: 'hi' })).rejects.toMatchObject({
+      code: 'http_500',
+      ambiguous: true,
+    });
+    expect(callsOf('chat.postMessage')).toHaveLength(1);
+    expect(fake.messagesIn('C0TIL')).toHaveLength(1);
+  });
+
+  it('#1: a post whose answer is slower than the request timeout fails after one post, as ambiguous', async () => {
+    fake.failNext('chat.postMessage', { slowMs: 1_500 });
+    const slack = slackAt({ requestTimeoutMs: 300 });
+    await expect(slack.postMessage({ channel: 'C0TIL', text: 'hi' })).rejects.toMatchObject({
+      code: 'request_failed',
+      ambiguous: true,
+    });
+    await new Promise((resolve) => setTimeout(resolve, 1_600));
+    expect(callsOf('chat.postMessage')).toHaveLength(1);
+    expect(fake.messagesIn('C0TIL')).toHaveLength(1);
+  });
+
+  it('#1: a post is retried when Slack certainly did not post: ok:false ratelimited, connection refused', async () => {
+    fake.failNext('chat.postMessage', { error: 'ratelimited' });
+    await slackAt().postMessage({ channel: 'C0TIL', text: 'hi' });
+    expect(callsOf('chat.postMessage').map((c) => c.ok)).toEqual([false, true]);
+    const closed = await startFakeSlack();
+    await closed.close();
+    const refused = await slackAt({ apiUrl: closed.url })
+      .postMessage({ channel: 'C0TIL', text: 'hi' })
+      .catch((e: unknown) => e);
+    expect(refused).toMatchObject({ code: 'request_failed', ambiguous: false });
+  });
+
+  it('#1: a post failing before Slack got it (dropped before posting) is still reported as ambiguous', async () => {
+    // From the client's side a dropped connection looks the same either way: only a lookup can tell.
+    fake.failNext('chat.postMessage', { dropConnection: 'before-performing' });
+    await expect(slackAt().postMessage({ channel: 'C0TIL', text: 'hi' })).rejects.toMatchObject({
+      ambiguous: true,
+    });
+    expect(fake.messagesIn('C0TIL')).toHaveLength(0);
+  });
+
+  it('#14: a Retry-After of 60 s on one method fails that call back at once and holds no other method', async () => {
+    fake.failNext('users.info', { status: 429, retryAfterSec: 60 });
+    // Each call gives up within 30 s: Slack's minute outlasts any call, so none waits for it.
+    const slack = slackAt({ retryConfig: { ...quickRetry, maxRetryTime: 30_000 } });
+    const startedMs = Date.now();
+    const limited = slack.userInfo('U0123').catch((e: unknown) => e);
+    const within = <T>(promise: Promise<T>, ms: number) =>
+      Promise.race([
+        promise,
+        new Promise<never>((_, reject) =>
+          setTimeout(() => reject(new Error(`still waiting after ${ms} ms`)), ms),
+        ),
+      ]);
+    expect(await within(limited, 5_000)).toMatchObject({ code: 'ratelimited', retryable: true });
+    // Other methods keep flowing meanwhile.
+    await expect(within(slack.permalink('C0TIL', '1793750400.000200'), 5_000)).resolves.toMatch(/^https:/);
+    await expect(within(slack.postMessage({ channel: 'C0TIL', text: 'hi' }), 5_000)).resolves.toBeDefined();
+    // The limited method itself is not called again before Slack's minute is up: its calls fail fast.
+    expect(
+      await within(
+        slack.userInfo('U0456').catch((e: unknown) => e),
+        5_000,
+      ),
+    ).toMatchObject({
+      code: 'ratelimited',
+    });
+    expect(callsOf('users.info')).toHaveLength(1);
+    expect(Date.now() - startedMs).toBeLessThan(5_000);
+  });
+
   it('does not retry a permanent error and names the method and code', async () => {
     fake.failNext('chat.postMessage', { error: 'channel_not_found' });
     const error = await slackAt()
       .postMessage({ channel: 'C0GONE', text: 'hi' })
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SlackCallError);
-    expect(error).toMatchObject({ method: 'chat.postMessage', code: 'channel_not_found' });
+    expect(error).toMatchObject({
+      method: 'chat.postMessage',
+      code: 'channel_not_found',
+      retryable: false,
+      ambiguous: false,
+    });
     expect((error as Error).message).toBe('Slack chat.postMessage failed: channel_not_found');
     expect(callsOf('chat.postMessage')).toHaveLength(1);
   });

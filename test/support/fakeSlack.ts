@@ -9,11 +9,31 @@ export interface SlackCall {
   method: string;
   /** Request arguments; JSON-valued form fields (blocks, attachments, metadata) are decoded. */
   args: Record<string, unknown>;
-  /** Whether the fake answered this request with `ok: true`. */
+  /**
+   * Whether Slack performed the call (`ok: true`), whether or not the client heard it: a post whose answer was
+   * dropped, too slow or replaced by a 5xx is still in the channel.
+   */
   ok: boolean;
+  /** Set when the client got no `ok` answer for a call that was performed (dropped, 5xx after posting, slow). */
+  answerLost?: true;
 }
 
-export type SlackFailure = { status: 429; retryAfterSec: number } | { status: 500 } | { error: string };
+export type SlackFailure =
+  | { status: 429; retryAfterSec: number }
+  /** A 5xx; with `afterPerforming`, Slack did the call (posted) and then answered 5xx. */
+  | { status: 500 | 502 | 503 | 504; afterPerforming?: boolean }
+  | { error: string }
+  /** The call is performed at once, its answer sent `slowMs` later (after the client's timeout, say). */
+  | { slowMs: number }
+  /** The connection is closed without an answer, after the call was performed (posted) or before. */
+  | { dropConnection: 'after-performing' | 'before-performing' };
+
+export interface FailureScope {
+  /** Only these methods fail (default: every method). */
+  methods?: string[];
+  /** Calls whose arguments satisfy this are spared (an admin's DM channel, say). */
+  except?: (method: string, args: Record<string, unknown>) => boolean;
+}
 
 export interface FakeUser {
   name: string;
@@ -42,6 +62,17 @@ export interface FakeSlack {
     failure: SlackFailure,
     times?: number,
   ): void;
+  /**
+   * Every matching call fails this way until the returned function is called: an outage (`{ status: 503 }`), a
+   * revoked token (`{ error: 'invalid_auth' }`). Rules armed by failNext/failWhen go first.
+   */
+  failAll(failure: SlackFailure, scope?: FailureScope): () => void;
+  /** failAll for `ms` of real time. */
+  failFor(ms: number, failure: SlackFailure, scope?: FailureScope): void;
+  /** A message someone else posted in `channel` (for conversations.history), e.g. chatter between bot posts. */
+  addMessage(channel: string, message: { ts?: string; text: string; metadata?: unknown }): string;
+  /** Top-level messages in `channel`, oldest first: what a user scrolling the channel sees. */
+  messagesIn(channel: string): { ts: string; text: unknown; metadata?: unknown }[];
   /** What users.info answers for `id`; unknown users are humans named by their id. */
   setUser(id: string, user: FakeUser): void;
   /** Resolves with the first call (past or future) matching `predicate`. */
@@ -66,17 +97,36 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     remaining: number;
   }[] = [];
 
+  /** Armed by failAll/failFor: each fails every matching call while it is in the set. */
+  const outages = new Set<{ failure: SlackFailure; scope: FailureScope }>();
+  const timers = new Set<NodeJS.Timeout>();
+
   function failureFor(method: string, args: Record<string, unknown>): SlackFailure | undefined {
     const rule = failureRules.find((r) => r.method === method && r.remaining > 0 && r.match(args));
-    if (!rule) return undefined;
-    rule.remaining -= 1;
-    return rule.failure;
+    if (rule) {
+      rule.remaining -= 1;
+      return rule.failure;
+    }
+    for (const { failure, scope } of outages) {
+      if (scope.methods && !scope.methods.includes(method)) continue;
+      if (scope.except?.(method, args)) continue;
+      return failure;
+    }
+    return undefined;
+  }
+
+  function later(ms: number, run: () => void) {
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      run();
+    }, ms);
+    timers.add(timer);
   }
   const users = new Map<string, FakeUser>();
   const waiters = new Set<{ predicate: (call: SlackCall) => boolean; resolve: (call: SlackCall) => void }>();
   let lastTsMicros = 0;
   /** Top-level messages per channel, oldest first, for conversations.history. */
-  const history = new Map<string, { ts: string; text: unknown; metadata?: unknown }[]>();
+  const history = new Map<string, { ts: string; text: unknown; metadata?: unknown; user?: string }[]>();
 
   /** Slack ts: seconds.microseconds, strictly increasing across calls. */
   function nextTs(): string {
@@ -85,28 +135,50 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     return `${seconds}.${String(lastTsMicros % 1_000_000).padStart(6, '0')}`;
   }
 
-  function answer(
-    method: string,
-    args: Record<string, unknown>,
-    authorization: string | undefined,
-  ): SlackAnswer {
+  /** How the fake answers a call: at once, later, or not at all (`performed` says whether Slack did it). */
+  type Outcome = { answer: SlackAnswer; performed: boolean; delayMs?: number; drop?: boolean };
+
+  function answer(method: string, args: Record<string, unknown>, authorization: string | undefined): Outcome {
     const failure = failureFor(method, args);
     if (failure && 'status' in failure && failure.status === 429) {
-      return {
+      const answer = {
         status: 429,
         headers: { 'retry-after': String(failure.retryAfterSec) },
         body: { ok: false, error: 'ratelimited' },
       };
+      return { answer, performed: false };
     }
-    if (failure && 'status' in failure) return { status: failure.status, body: 'Internal Server Error' };
-    if (failure) return { status: 200, body: { ok: false, error: failure.error } };
+    const serverError = { status: 500, body: 'Internal Server Error' };
+    if (failure && 'status' in failure && !failure.afterPerforming) {
+      return { answer: { ...serverError, status: failure.status }, performed: false };
+    }
+    if (failure && 'error' in failure) {
+      return { answer: { status: 200, body: { ok: false, error: failure.error } }, performed: false };
+    }
+    if (failure && 'dropConnection' in failure && failure.dropConnection === 'before-performing') {
+      return { answer: serverError, performed: false, drop: true };
+    }
 
-    if (!authorization?.startsWith('Bearer '))
-      return { status: 200, body: { ok: false, error: 'not_authed' } };
+    const body = authorizedAnswer(method, args, authorization);
+    const performed = (body as { ok?: unknown }).ok === true;
+    if (failure && 'status' in failure)
+      return { answer: { ...serverError, status: failure.status }, performed };
+    if (failure && 'dropConnection' in failure) return { answer: serverError, performed, drop: true };
+    const ok = { status: 200, body };
+    if (failure && 'slowMs' in failure) return { answer: ok, performed, delayMs: failure.slowMs };
+    return { answer: ok, performed };
+  }
+
+  function authorizedAnswer(
+    method: string,
+    args: Record<string, unknown>,
+    authorization: string | undefined,
+  ): Record<string, unknown> {
+    if (!authorization?.startsWith('Bearer ')) return { ok: false, error: 'not_authed' };
     if (options.token !== undefined && authorization !== `Bearer ${options.token}`) {
-      return { status: 200, body: { ok: false, error: 'invalid_auth' } };
+      return { ok: false, error: 'invalid_auth' };
     }
-    return { status: 200, body: respond(method, args) };
+    return respond(method, args);
   }
 
   function respond(method: string, args: Record<string, unknown>): Record<string, unknown> {
@@ -150,18 +222,27 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
         if (typeof args.channel !== 'string') return { ok: false, error: 'channel_not_found' };
         const oldest = Number(args.oldest ?? 0);
         const withMetadata = String(args.include_all_metadata) === 'true';
-        const messages = (history.get(args.channel) ?? [])
+        const all = (history.get(args.channel) ?? [])
           .filter((m) => Number(m.ts) >= oldest)
           .reverse()
           .map((m) => ({
             type: 'message',
-            user: botUserId,
-            bot_id: 'BBOT',
+            ...(m.user ? { user: m.user } : { user: botUserId, bot_id: 'BBOT' }),
             ts: m.ts,
             text: m.text,
             ...(withMetadata && m.metadata ? { metadata: m.metadata } : {}),
           }));
-        return { ok: true, messages, has_more: false, response_metadata: { next_cursor: '' } };
+        // Newest first, `limit` a page (Slack's default 100), the cursor an offset.
+        const limit = Number(args.limit ?? 100) || 100;
+        const start = Number(args.cursor ?? 0) || 0;
+        const messages = all.slice(start, start + limit);
+        const hasMore = start + limit < all.length;
+        return {
+          ok: true,
+          messages,
+          has_more: hasMore,
+          response_metadata: { next_cursor: hasMore ? String(start + limit) : '' },
+        };
       }
       case 'conversations.open': {
         const [user] = typeof args.users === 'string' ? args.users.split(',') : [];
@@ -208,12 +289,23 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       return;
     }
     const args = parseArgs(await readBody(request), request.headers['content-type']);
-    const { status, body, headers } = answer(method, args, request.headers.authorization);
-    const ok = status === 200 && (body as { ok?: unknown }).ok === true;
-    record({ method, args, ok });
-    const text = typeof body === 'string' ? body : JSON.stringify(body);
-    const contentType = typeof body === 'string' ? 'text/plain' : 'application/json; charset=utf-8';
-    response.writeHead(status, { 'content-type': contentType, ...headers }).end(text);
+    const { answer: reply, performed, delayMs, drop } = answer(method, args, request.headers.authorization);
+    const answeredOk = reply.status === 200 && (reply.body as { ok?: unknown }).ok === true;
+    const lost = performed && (drop === true || delayMs !== undefined || !answeredOk);
+    record({ method, args, ok: performed || answeredOk, ...(lost ? { answerLost: true as const } : {}) });
+    if (drop) {
+      response.socket?.destroy();
+      return;
+    }
+    const send = () => {
+      if (response.destroyed || response.writableEnded) return;
+      const { status, body, headers } = reply;
+      const text = typeof body === 'string' ? body : JSON.stringify(body);
+      const contentType = typeof body === 'string' ? 'text/plain' : 'application/json; charset=utf-8';
+      response.writeHead(status, { 'content-type': contentType, ...headers }).end(text);
+    };
+    if (delayMs === undefined) send();
+    else later(delayMs, send);
   }
 
   const server = createServer((request, response) => {
@@ -232,6 +324,27 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     },
     failNext(method, failure, times = 1) {
       failureRules.push({ method, match: () => true, failure, remaining: times });
+    },
+    failAll(failure, scope = {}) {
+      const outage = { failure, scope };
+      outages.add(outage);
+      return () => void outages.delete(outage);
+    },
+    failFor(ms, failure, scope = {}) {
+      const outage = { failure, scope };
+      outages.add(outage);
+      later(ms, () => outages.delete(outage));
+    },
+    addMessage(channel, message) {
+      const ts = message.ts ?? nextTs();
+      const posted = history.get(channel) ?? [];
+      posted.push({ ts, text: message.text, metadata: message.metadata, user: 'U0SOMEONE' });
+      posted.sort((a, b) => byTs(a.ts, b.ts));
+      history.set(channel, posted);
+      return ts;
+    },
+    messagesIn(channel) {
+      return (history.get(channel) ?? []).map(({ ts, text, metadata }) => ({ ts, text, metadata }));
     },
     setUser(id, user) {
       users.set(id, user);
@@ -257,6 +370,8 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       });
     },
     close() {
+      for (const timer of timers) clearTimeout(timer);
+      timers.clear();
       return new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
         // fetch keeps connections alive; without this close() would wait for them to time out.
@@ -264,6 +379,13 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       });
     },
   };
+}
+
+/** Slack ts order, exact to the microsecond (a double cannot hold every ts exactly). */
+function byTs(a: string, b: string): number {
+  const [as = '0', au = ''] = a.split('.');
+  const [bs = '0', bu = ''] = b.split('.');
+  return Number(as) - Number(bs) || Number(au.padEnd(6, '0')) - Number(bu.padEnd(6, '0'));
 }
 
 async function readBody(request: IncomingMessage): Promise<string> {

@@ -2,10 +2,11 @@
 
 /**
  * Identifies a bot post (Slack message metadata: event_type + event_payload.id), so that after a crash between
- * Slack accepting a post and the store recording it, the post can be found instead of being made twice.
+ * Slack accepting a post and the store recording it, or a post whose answer was lost, the post can be found
+ * instead of being made twice.
  */
 export interface MessageTag {
-  type: 'til_weekly_post' | 'til_broadcast' | 'til_monthly_award' | 'til_like_dm';
+  type: 'til_weekly_post' | 'til_broadcast' | 'til_monthly_award' | 'til_like_dm' | 'til_admin_alert';
   id: string;
 }
 
@@ -25,6 +26,10 @@ export interface SlackUser {
 export interface SlackPort {
   /** The app's own bot user id (auth.test), so its messages can be ignored. Undefined in dry run. */
   botUserId(): Promise<string | undefined>;
+  /**
+   * chat.postMessage. Not idempotent, so never blindly retried: a failure whose `ambiguous` is set may have
+   * posted, and the caller must look the post up by its tag before posting again.
+   */
   postMessage(message: PostMessage): Promise<{ ts: string }>;
   /** conversations.open + chat.postMessage. */
   sendDirectMessage(userId: string, text: string, tag?: MessageTag): Promise<void>;
@@ -34,4 +39,69 @@ export interface SlackPort {
   findTaggedMessage(channel: string, tag: MessageTag, oldestTs: string): Promise<string | undefined>;
   /** findTaggedMessage in the app's direct-message conversation with `userId`. */
   findTaggedDirectMessage(userId: string, tag: MessageTag, oldestTs: string): Promise<string | undefined>;
+}
+
+/**
+ * Slack said so, or is down: a later attempt may succeed without anyone acting. Auth errors are here because a
+ * token can be revoked and restored, or a workspace briefly suspended; retrying them over hours costs nothing.
+ */
+const RETRYABLE_CODES = new Set([
+  'ratelimited',
+  'rate_limited',
+  'service_unavailable',
+  'internal_error',
+  'fatal_error',
+  'request_timeout',
+  'request_failed',
+  'invalid_response',
+  'invalid_auth',
+  'not_authed',
+  'token_revoked',
+  'token_expired',
+  'account_inactive',
+]);
+
+/** Codes after which a post may be in the channel although the call failed (Slack's docs say as much). */
+const AMBIGUOUS_CODES = new Set([
+  'internal_error',
+  'fatal_error',
+  'service_unavailable',
+  'request_failed',
+  'invalid_response',
+]);
+
+const isServerError = (code: string) => /^http_5\d\d$/.test(code);
+
+/** A call Slack refused or that kept failing after the retries. Carries no token, only what to report. */
+export class SlackCallError extends Error {
+  /** A later attempt may succeed by itself (outage, rate limit, a token restored); otherwise someone must act. */
+  readonly retryable: boolean;
+  /** The call may have taken effect: a post may be in Slack although its answer was lost or an error. */
+  readonly ambiguous: boolean;
+  /** Slack's Retry-After, when it asked to wait. */
+  readonly retryAfterMs?: number;
+
+  constructor(
+    readonly method: string,
+    /** Slack's error code (`channel_not_found`), or `ratelimited`, `http_503`, `request_failed`, `invalid_response`. */
+    readonly code: string,
+    detail?: string,
+    options: { ambiguous?: boolean; retryAfterMs?: number } = {},
+  ) {
+    super(`Slack ${method} failed: ${code}${detail ? ` (${detail})` : ''}`);
+    this.name = 'SlackCallError';
+    this.retryable = RETRYABLE_CODES.has(code) || isServerError(code);
+    this.ambiguous = options.ambiguous ?? (AMBIGUOUS_CODES.has(code) || isServerError(code));
+    if (options.retryAfterMs !== undefined) this.retryAfterMs = options.retryAfterMs;
+  }
+}
+
+/** Whether a failed attempt at a post may have posted: unknown errors are assumed to have. */
+export function mayHavePosted(error: unknown): boolean {
+  return !(error instanceof SlackCallError) || (error.method === 'chat.postMessage' && error.ambiguous);
+}
+
+/** Whether waiting may cure the failure: Slack's transient errors, and anything that is not Slack's answer. */
+export function isRetryable(error: unknown): boolean {
+  return !(error instanceof SlackCallError) || error.retryable;
 }

@@ -1,28 +1,41 @@
-/** SlackPort over the Slack Web API (@slack/web-api), with retries on 429 (honouring Retry-After) and 5xx. */
+/**
+ * SlackPort over the Slack Web API (@slack/web-api). The client itself makes one attempt per request; the
+ * retries are ours, per method: reads are retried on 429 (honouring Retry-After), 5xx, dropped connections and
+ * Slack's transient codes, while chat.postMessage, which has no idempotency key, is retried only when Slack
+ * certainly did not post (429, ratelimited, a connection that was never made). Every other failed post is
+ * reported as ambiguous, for the caller to resolve by the post's tag before posting again.
+ */
 import {
   type ChatPostMessageArguments,
   LogLevel,
-  type RetryOptions,
   WebAPIHTTPError,
   WebAPIPlatformError,
+  WebAPIRateLimitedError,
   WebAPIRequestError,
   WebClient,
   type Logger as WebClientLogger,
 } from '@slack/web-api';
 import type { Logger } from '../../app/logger.js';
-import type { MessageTag, PostMessage, SlackPort, SlackUser } from './slack.js';
+import {
+  type MessageTag,
+  type PostMessage,
+  SlackCallError,
+  type SlackPort,
+  type SlackUser,
+} from './slack.js';
 
-/** A call Slack refused or that kept failing after the retries. Carries no token, only what to report. */
-export class SlackCallError extends Error {
-  constructor(
-    readonly method: string,
-    /** Slack's error code (`channel_not_found`), or `ratelimited`, `http_503`, `request_failed`, `invalid_response`. */
-    readonly code: string,
-    detail?: string,
-  ) {
-    super(`Slack ${method} failed: ${code}${detail ? ` (${detail})` : ''}`);
-    this.name = 'SlackCallError';
-  }
+export { SlackCallError } from './slack.js';
+
+/** How one call is retried (the field names of p-retry's options, which this replaced). */
+export interface RetryPolicy {
+  /** Retries after the first attempt. */
+  retries?: number;
+  factor?: number;
+  minTimeout?: number;
+  maxTimeout?: number;
+  randomize?: boolean;
+  /** A call gives up this long after it started, whatever Retry-After says. */
+  maxRetryTime?: number;
 }
 
 export interface WebApiSlackOptions {
@@ -31,12 +44,14 @@ export interface WebApiSlackOptions {
   apiUrl: string;
   logger?: Logger;
   userCacheTtlMs?: number;
-  /** p-retry options for 429 and 5xx; the default makes 4 retries over roughly 8-15 s, plus Retry-After waits. */
-  retryConfig?: RetryOptions;
+  /** The default makes 4 retries over roughly 8-15 s, plus Retry-After waits, within a minute. */
+  retryConfig?: RetryPolicy;
+  /** Per request, so a hung connection becomes a failure instead of stalling the consumer. */
+  requestTimeoutMs?: number;
   now?: () => number;
 }
 
-const DEFAULT_RETRY: RetryOptions = {
+const DEFAULT_RETRY: Required<RetryPolicy> = {
   retries: 4,
   factor: 2,
   minTimeout: 500,
@@ -48,27 +63,101 @@ const DEFAULT_RETRY: RetryOptions = {
 };
 const HISTORY_PAGES = 5;
 const DEFAULT_USER_CACHE_TTL_MS = 60 * 60 * 1000;
-/** Per request, so a hung connection becomes a retry instead of stalling the consumer. */
-const REQUEST_TIMEOUT_MS = 10_000;
+const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
+
+/** Slack's transient codes a read may be retried on within the call (auth errors last longer: not here). */
+const RETRY_IN_CALL = new Set([
+  'ratelimited',
+  'rate_limited',
+  'service_unavailable',
+  'internal_error',
+  'fatal_error',
+  'request_timeout',
+  'request_failed',
+]);
+
+/** What a post may be retried on within the call: the failures after which Slack certainly did not post. */
+const isSurelyNotPosted = (error: SlackCallError) =>
+  !error.ambiguous &&
+  (error.code === 'ratelimited' ||
+    error.code === 'rate_limited' ||
+    error.code === 'request_timeout' ||
+    error.code === 'request_failed');
+
+const isRetriableInCall = (error: SlackCallError, idempotent: boolean) =>
+  idempotent ? RETRY_IN_CALL.has(error.code) || /^http_5\d\d$/.test(error.code) : isSurelyNotPosted(error);
+
+/** Connection errors that mean the request never reached Slack. */
+const NOT_CONNECTED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH']);
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export function createWebApiSlack(options: WebApiSlackOptions): SlackPort {
   const { token, apiUrl, logger } = options;
   const now = options.now ?? Date.now;
   const userCacheTtlMs = options.userCacheTtlMs ?? DEFAULT_USER_CACHE_TTL_MS;
+  const retry = { ...DEFAULT_RETRY, ...options.retryConfig };
   const client = new WebClient(token, {
     slackApiUrl: apiUrl,
-    retryConfig: options.retryConfig ?? DEFAULT_RETRY,
-    rejectRateLimitedCalls: false,
-    timeout: REQUEST_TIMEOUT_MS,
+    // One attempt per request: WebClient's own retries would repeat posts, and its rate-limit handling pauses
+    // every method of the client for the whole Retry-After.
+    retryConfig: { retries: 0 },
+    rejectRateLimitedCalls: true,
+    timeout: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
     ...(logger ? { logger: webClientLogger(logger) } : { logLevel: LogLevel.WARN }),
   });
 
-  async function call<T>(method: string, invoke: () => Promise<T>): Promise<T> {
-    try {
-      return await invoke();
-    } catch (error) {
-      throw toSlackCallError(method, error, token);
+  /** Per method (Slack's rate limits are per method): until when Slack asked us not to call it. */
+  const rateLimitedUntil = new Map<string, number>();
+
+  /**
+   * One call with its retries, all within retry.maxRetryTime of its start (real time: the app's clock may be a
+   * test's). A Retry-After that would outlast that is not waited for: the call fails as `ratelimited`, which is
+   * retryable, and only this method waits; the others keep flowing.
+   */
+  async function call<T>(method: string, invoke: () => Promise<T>, idempotent = true): Promise<T> {
+    const deadline = Date.now() + retry.maxRetryTime;
+    for (let attempt = 0; ; attempt++) {
+      const limitedFor = (rateLimitedUntil.get(method) ?? 0) - Date.now();
+      if (limitedFor > 0) {
+        if (Date.now() + limitedFor > deadline) {
+          throw new SlackCallError(method, 'ratelimited', `Retry-After outlasts the call's limit`, {
+            retryAfterMs: limitedFor,
+          });
+        }
+        await sleep(limitedFor);
+      }
+      let error: SlackCallError;
+      try {
+        return await invoke();
+      } catch (raw) {
+        error = toSlackCallError(method, raw, token);
+      }
+      let waitMs = backoffMs(attempt);
+      if (error.retryAfterMs !== undefined) {
+        rateLimitedUntil.set(method, Date.now() + error.retryAfterMs);
+        logger?.info(
+          `slack-web-api: ${method} hit rate limiting, Slack asks to wait ${error.retryAfterMs / 1000} seconds`,
+        );
+        waitMs = error.retryAfterMs;
+      }
+      if (
+        attempt >= retry.retries ||
+        !isRetriableInCall(error, idempotent) ||
+        Date.now() + waitMs > deadline
+      ) {
+        throw error;
+      }
+      logger?.debug(
+        `slack-web-api: ${method} failed (${error.code}), retry ${attempt + 1} of ${retry.retries}`,
+      );
+      if (error.retryAfterMs === undefined) await sleep(waitMs);
     }
+  }
+
+  function backoffMs(attempt: number): number {
+    const base = Math.min(retry.maxTimeout, retry.minTimeout * retry.factor ** attempt);
+    return retry.randomize ? base * (1 + Math.random()) : base;
   }
 
   function required<T>(method: string, value: T | undefined, field: string): T {
@@ -84,7 +173,7 @@ export function createWebApiSlack(options: WebApiSlackOptions): SlackPort {
         ? { event_type: message.tag.type, event_payload: { id: message.tag.id } }
         : undefined,
     } as ChatPostMessageArguments;
-    const response = await call('chat.postMessage', () => client.chat.postMessage(args));
+    const response = await call('chat.postMessage', () => client.chat.postMessage(args), false);
     return { ts: required('chat.postMessage', response.ts, 'ts') };
   }
 
@@ -94,7 +183,7 @@ export function createWebApiSlack(options: WebApiSlackOptions): SlackPort {
     oldestTs: string,
   ): Promise<string | undefined> {
     let cursor: string | undefined;
-    // Only used when recovering from a crash, over a few minutes of channel history: a few pages suffice.
+    // Used when an earlier attempt may have posted, over the history since that attempt: a few pages suffice.
     for (let page = 0; page < HISTORY_PAGES; page++) {
       const response = await call('conversations.history', () =>
         client.conversations.history({
@@ -186,14 +275,21 @@ export function createWebApiSlack(options: WebApiSlackOptions): SlackPort {
 
 function toSlackCallError(method: string, error: unknown, token: string): SlackCallError {
   if (error instanceof SlackCallError) return error;
+  if (error instanceof WebAPIRateLimitedError) {
+    return new SlackCallError(method, 'ratelimited', undefined, { retryAfterMs: error.retryAfter * 1000 });
+  }
   if (error instanceof WebAPIPlatformError) return new SlackCallError(method, error.data.error);
   if (error instanceof WebAPIHTTPError) return new SlackCallError(method, `http_${error.statusCode}`);
-  if (error instanceof WebAPIRequestError) {
-    // WebClient reports a 429 that outlasted the retries as a request error with this message.
-    if (/rate limit/i.test(error.original.message)) return new SlackCallError(method, 'ratelimited');
-    return new SlackCallError(method, 'request_failed', redact(describe(error.original), token));
+  const original = error instanceof WebAPIRequestError ? error.original : error;
+  // A 429 without a usable Retry-After.
+  if (original instanceof Error && /retry header|rate limit/i.test(original.message)) {
+    return new SlackCallError(method, 'ratelimited', undefined, { ambiguous: false });
   }
-  return new SlackCallError(method, 'request_failed', redact(describe(error), token));
+  const cause = original instanceof Error ? (original.cause as { code?: unknown } | undefined) : undefined;
+  const neverSent = typeof cause?.code === 'string' && NOT_CONNECTED.has(cause.code);
+  return new SlackCallError(method, 'request_failed', redact(describe(original), token), {
+    ambiguous: !neverSent,
+  });
 }
 
 function describe(error: unknown): string {
