@@ -3,6 +3,7 @@ import type { QueueSender } from '../adapters/queue/queue.js';
 import type { QueuedEvent } from '../app/queuedEvent.js';
 import { routingMonthOfTs } from '../domain/calendar.js';
 import { parseEnvelope, slimEvent } from '../slack/envelope.js';
+import { jsonNestingExceeds, MAX_JSON_DEPTH } from '../slack/limits.js';
 import { checkSignatureHeaders, verifySlackSignature } from '../slack/verifySignature.js';
 import { BodyTooLargeError, readBodyWithLimit } from './readBody.js';
 
@@ -57,9 +58,13 @@ export function createSlackEventsHandler(deps: SlackEventsDeps) {
       context.warn(`slack-events: rejected request: ${verified.reason}`);
       return text(401, 'invalid signature');
     }
+    const bodyText = rawBody.toString('utf8');
+    if (jsonNestingExceeds(bodyText, MAX_JSON_DEPTH)) {
+      return text(400, `JSON nested deeper than ${MAX_JSON_DEPTH} levels`);
+    }
     let json: unknown;
     try {
-      json = JSON.parse(rawBody.toString('utf8'));
+      json = JSON.parse(bodyText);
     } catch {
       return text(400, 'body is not JSON');
     }

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { SLACK_TS, tsToMs } from '../domain/calendar.js';
 import { isThumbsUp } from '../domain/links.js';
 import type { ChallengeEvent, MessageContent, SlackTs } from '../domain/types.js';
+import { EVENT_ID, MAX_TS_CHARS, SLACK_CHANNEL_ID, SLACK_USER_ID } from './limits.js';
 
 /** The inner event as Slack sent it: kept raw so the consumer, not the HTTP handler, decides what it means. */
 export type RawSlackEvent = { type: string } & Record<string, unknown>;
@@ -33,15 +34,18 @@ const LATEST_SECONDS = Date.UTC(9999, 11, 31, 23, 59, 59) / 1000;
  */
 const tsSchema = z
   .string()
+  .max(MAX_TS_CHARS, { message: 'is not a Slack ts', abort: true })
   .regex(SLACK_TS, { message: 'is not a Slack ts', abort: true })
   .refine((ts) => tsToMs(ts) <= LATEST_SECONDS * 1000, 'is after year 9999');
 const optionalTs = tsSchema.optional();
+const userIdSchema = z.string().regex(SLACK_USER_ID, 'is not a Slack user id');
+const channelIdSchema = z.string().regex(SLACK_CHANNEL_ID, 'is not a Slack channel id');
 
 const envelopeSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('url_verification'), challenge: z.string() }),
   z.object({
     type: z.literal('event_callback'),
-    event_id: z.string().min(1),
+    event_id: z.string().regex(EVENT_ID, 'must be 1 to 128 printable characters, as Slack event ids are'),
     /** Epoch seconds; routes an event about no message, so it must be an instant the calendar can place. */
     event_time: z.number().int().positive().max(LATEST_SECONDS).optional(),
     event: z.looseObject({ type: z.string() }),
@@ -89,18 +93,23 @@ function firstIssue(error: z.ZodError): string {
 }
 
 /**
- * The fields routing reads, by event type. Each may be absent, but one that is present must be a ts: a message
- * whose own ts is garbled is malformed, not something to route by its event_ts instead.
+ * The fields routing and the consumer read, by event type. Each may be absent, but one that is present must be
+ * what Slack sends there: a message whose own ts is garbled is malformed, not something to route by its event_ts
+ * instead, and a user or channel that is no Slack id (`__proto__`) was not sent by Slack.
  */
 const messageRoutingSchema = z.object({
   subtype: z.string().optional().catch(undefined),
+  user: userIdSchema.optional(),
+  channel: channelIdSchema.optional(),
   ts: optionalTs,
   event_ts: optionalTs,
   deleted_ts: optionalTs,
-  message: z.object({ ts: optionalTs }).optional(),
+  message: z.object({ ts: optionalTs, user: userIdSchema.optional() }).optional(),
 });
 const reactionRoutingSchema = z.object({
-  item: z.object({ ts: optionalTs }).optional(),
+  user: userIdSchema.optional(),
+  item_user: userIdSchema.optional(),
+  item: z.object({ ts: optionalTs, channel: channelIdSchema.optional() }).optional(),
   event_ts: optionalTs,
 });
 const otherRoutingSchema = z.object({ event_ts: optionalTs });
@@ -221,7 +230,7 @@ const MEMBER_MESSAGE_SUBTYPES = new Set([undefined, 'thread_broadcast', 'file_sh
 
 const messageSchema = z.object({
   subtype: z.string().optional(),
-  user: z.string().optional(),
+  user: userIdSchema.optional(),
   bot_id: z.string().optional(),
   text: z.string().optional(),
   ts: tsSchema,
@@ -253,7 +262,7 @@ const deletedSchema = z.object({
 });
 const reactionSchema = z.object({
   type: z.enum(['reaction_added', 'reaction_removed']),
-  user: z.string(),
+  user: userIdSchema,
   reaction: z.string(),
   item: z.object({ type: z.string(), channel: z.string().optional(), ts: optionalTs }),
   event_ts: tsSchema,

@@ -447,3 +447,86 @@ describe('slack-events: event_callback is enqueued once, by routing month', () =
     expect(normalize((h.queue.sent[0]!.body as QueuedEvent).event)).toStrictEqual(normalize(envelope.event));
   });
 });
+
+describe('slack-events: what the queue and the consumer could not take (400, nothing enqueued)', () => {
+  /** `envelope` sent with its event's `blocks` nested `depth` arrays deep, built as text (no recursion). */
+  function postNested(depth: number) {
+    const envelope = withEvent(aReply(), { blocks: '__NESTED__' });
+    const raw = JSON.stringify(envelope).replace('"__NESTED__"', `${'['.repeat(depth)}${']'.repeat(depth)}`);
+    return post(raw, signedHeaders(raw));
+  }
+
+  it('#11: answers 400 to an event_id over 128 characters (the queue id limit), 200 to one of 128', async () => {
+    const tooLong = await postSigned(aReply({ eventId: `Ev${'A'.repeat(127)}` }));
+    expect(tooLong.status).toBe(400);
+    expect(h.queue.sent).toEqual([]);
+    const longest = await postSigned(aReply({ eventId: `Ev${'A'.repeat(126)}` }));
+    expect(longest.status).toBe(200);
+    expect(h.queue.sent).toHaveLength(1);
+  });
+
+  it('#11: answers 400 to an event_id with spaces or control characters', async () => {
+    for (const eventId of ['Ev 1', 'Ev\n1', 'Ev\u00001']) {
+      expect((await postSigned(aReply({ eventId }))).status, JSON.stringify(eventId)).toBe(400);
+    }
+    expect(h.queue.sent).toEqual([]);
+  });
+
+  it.each([70, 3_500, 4_000, 100_000])('#11: answers 400 to JSON nested %i deep', async (depth) => {
+    const response = await postNested(depth);
+    expect(response.status).toBe(400);
+    expect(response.body).toMatch(/nested/);
+    expect(h.queue.sent).toEqual([]);
+  });
+
+  it('#11: accepts the nesting real messages have (lists in lists in rich text)', async () => {
+    expect((await postNested(40)).status).toBe(200);
+    expect(h.queue.sent).toHaveLength(1);
+  });
+
+  it('#11: brackets inside strings are text, not nesting', async () => {
+    const deepLookingText = `${'[{'.repeat(5_000)} \\" ${'}]'.repeat(5_000)}`;
+    expect((await postSigned(withEvent(aReply(), { text: deepLookingText }))).status).toBe(200);
+  });
+
+  it.each([
+    ['a reaction by a user id named like a prototype member', 'user', '__proto__'],
+    ['a reaction by "constructor"', 'user', 'constructor'],
+    ['a reaction by a lowercase id', 'user', 'u0bbb'],
+    ['a reaction by an id of 300 characters', 'user', `U${'A'.repeat(299)}`],
+    ['a reaction on an item by "toString"', 'item_user', 'toString'],
+  ])('#12: answers 400 to %s', async (_, field, value) => {
+    const envelope = reaction({
+      user: 'U0BBB',
+      itemUser: 'U0AAA',
+      itemTs: tsAt('2026-12-02T09:30:00+09:00', 200),
+      eventTs: tsAt('2026-12-02T10:00:00+09:00', 6),
+    });
+    const response = await postSigned(withEvent(envelope, { [field]: value }));
+    expect(response.status).toBe(400);
+    expect(h.queue.sent).toEqual([]);
+  });
+
+  it.each([
+    ['a message by "__proto__"', { user: '__proto__' }],
+    ['a message in a channel named "constructor"', { channel: 'constructor' }],
+  ])('#12: answers 400 to %s', async (_, fields) => {
+    expect((await postSigned(withEvent(aReply(), fields))).status).toBe(400);
+    expect(h.queue.sent).toEqual([]);
+  });
+
+  it('#12: accepts every id format Slack sends (U…, W… on Enterprise Grid, USLACKBOT, D… and G… channels)', async () => {
+    const ids = [
+      { user: 'U0123ABCD' },
+      { user: 'U01234567890ABCDEF' },
+      { user: 'W0123ABCD' },
+      { user: 'USLACKBOT' },
+      { channel: 'G0123ABCD' },
+      { channel: 'D0123ABCD' },
+    ];
+    for (const fields of ids) {
+      expect((await postSigned(withEvent(aReply(), fields))).status, JSON.stringify(fields)).toBe(200);
+    }
+    expect(h.queue.sent).toHaveLength(ids.length);
+  });
+});

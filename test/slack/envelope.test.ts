@@ -651,3 +651,45 @@ describe('normalizeEvent: everything else', () => {
     expect(normalizeEvent(event, 'Ev17', ctx)).toMatchObject({ ignored: expect.any(String) });
   });
 });
+
+describe('ids that are no Slack ids (a queued event from before the edge checked them)', () => {
+  it.each(['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'u0123', ''])(
+    '#12: ignores a reaction by %j as malformed: it never reaches the state',
+    (user) => {
+      expect(normalizeEvent(reactionEvent({ user }), 'Ev19', ctx)).toEqual({
+        ignored: 'malformed reaction event',
+      });
+    },
+  );
+
+  it.each(['__proto__', 'constructor'])('#12: ignores a message by %j as malformed', (user) => {
+    expect(normalizeEvent(replyEvent({ user }), 'Ev20', ctx)).toEqual({ ignored: 'malformed message event' });
+  });
+
+  it.each(['USLACKBOT', 'W0123ABCD', 'U01234567890ABCDEFGH'])('accepts a reaction by %s', (user) => {
+    expect(normalizeEvent(reactionEvent({ user }), 'Ev21', ctx)).toMatchObject({ event: { user } });
+  });
+});
+
+describe('parseEnvelope: sizes', () => {
+  const envelope = (fields: Record<string, unknown>, event: Record<string, unknown> = replyEvent()) => ({
+    type: 'event_callback',
+    event_id: 'Ev0123ABCD',
+    event_time: 1793750400,
+    event,
+    ...fields,
+  });
+
+  it('#11: refuses an event_id over 128 characters, the queue id limit', () => {
+    expect(parseEnvelope(envelope({ event_id: `Ev${'X'.repeat(127)}` }))).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/event_id/),
+    });
+    expect(parseEnvelope(envelope({ event_id: `Ev${'X'.repeat(126)}` })).ok).toBe(true);
+  });
+
+  it('#11: refuses a ts padded with leading zeros (a store id as long as the body)', () => {
+    const padded = `${'0'.repeat(10_000)}${REPLY_TS}`;
+    expect(parseEnvelope(envelope({}, replyEvent({ ts: padded, event_ts: padded }))).ok).toBe(false);
+  });
+});
