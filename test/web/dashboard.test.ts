@@ -331,6 +331,9 @@ describe('the dashboard in Chromium against the local server', () => {
     expect(numberIn(await firstRow.locator('[data-col="passes"]').innerText())).toBe(1);
     expect(await firstRow.locator('.week-dot-pass').count()).toBe(first.weeks.includes(passKey) ? 0 : 1);
     expect(await firstRow.locator('.week-dot-skipped').count()).toBe(1);
+    // A skipped week counts for nobody: not in the member's weeks, not in the weeks to take part in.
+    const counted = first.weeks.filter((k) => k !== skippedKey).length;
+    expect(await firstRow.locator('.weeks-count').innerText()).toBe(`${counted}/${real.weeks.length - 1}`);
     await screenshot(p.page, 'month-skipped-week-desktop-light');
   });
 

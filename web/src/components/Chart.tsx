@@ -15,6 +15,8 @@ export interface ChartProps {
   ariaLabel: string;
   /** id of the element carrying the same figures as text. */
   describedBy: string;
+  /** Fuller names of the categories for the hover readout (defaults to the labels). */
+  titles?: string[];
 }
 
 const cssVar = (name: string) => getComputedStyle(document.documentElement).getPropertyValue(name).trim();
@@ -36,10 +38,19 @@ const INTEGER_INCRS = [1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 
  * uPlot chart of two series over categories: bars (participants) and a line (likes), each on its own axis, with
  * an HTML legend and a hover readout. Width follows the container (ResizeObserver); colours follow the theme.
  */
-export function Chart({ labels, bars, line, barsLabel, lineLabel, ariaLabel, describedBy }: ChartProps) {
+export function Chart({
+  labels,
+  bars,
+  line,
+  barsLabel,
+  lineLabel,
+  ariaLabel,
+  describedBy,
+  titles,
+}: ChartProps) {
   const dark = useDarkScheme();
   const hostRef = useRef<HTMLDivElement>(null);
-  const [hover, setHover] = useState<{ idx: number; left: number } | null>(null);
+  const [hover, setHover] = useState<{ idx: number; left: number; flip: boolean } | null>(null);
 
   // Rebuilt only when the figures or the theme change, not when a parent re-renders with equal arrays.
   const dataKey = JSON.stringify([labels, bars, line, barsLabel, lineLabel]);
@@ -139,7 +150,8 @@ export function Chart({ labels, bars, line, barsLabel, lineLabel, ariaLabel, des
               setHover(null);
               return;
             }
-            setHover({ idx, left: u.over.offsetLeft + u.valToPos(idx, 'x') });
+            const x = u.valToPos(idx, 'x');
+            setHover({ idx, left: u.over.offsetLeft + x, flip: x > u.over.clientWidth / 2 });
           },
         ],
       },
@@ -158,7 +170,7 @@ export function Chart({ labels, bars, line, barsLabel, lineLabel, ariaLabel, des
     };
   }, [dataKey, dark]);
 
-  const hoverLabel = hover ? labels[hover.idx]?.replace('\n', ' ') : undefined;
+  const hoverLabel = hover ? (titles?.[hover.idx] ?? labels[hover.idx]?.replace('\n', ' ')) : undefined;
   const fmt = (v: number | null | undefined) => (v === null || v === undefined ? '–' : String(v));
 
   return (
@@ -172,7 +184,11 @@ export function Chart({ labels, bars, line, barsLabel, lineLabel, ariaLabel, des
           aria-describedby={describedBy}
         />
         {hover && hoverLabel !== undefined && (
-          <div className="chart-tooltip" aria-hidden="true" style={{ left: `${hover.left}px` }}>
+          <div
+            className={hover.flip ? 'chart-tooltip is-flipped' : 'chart-tooltip'}
+            aria-hidden="true"
+            style={{ left: `${hover.left}px` }}
+          >
             <strong>{hoverLabel}</strong>
             <span>
               <i className="swatch swatch-bars" /> {barsLabel} {fmt(bars[hover.idx])}

@@ -32,6 +32,8 @@ export function DataTable<T>(props: {
   className?: string;
   /** id of the table (or list, on a phone), e.g. for a chart's aria-describedby. */
   id?: string;
+  /** Phone cards put the wide column and the stats side by side (few, short stats). */
+  compactCards?: boolean;
 }) {
   const t = useStrings();
   const phone = useIsPhone();
@@ -107,19 +109,21 @@ export function DataTable<T>(props: {
                   </span>
                 ))}
               </div>
-              {wide.map((c) => (
-                <div key={c.key} className="row-card-wide" data-col={c.key}>
-                  {c.render(row)}
-                </div>
-              ))}
-              <dl className="row-card-stats">
-                {stats.map((c) => (
-                  <div key={c.key} data-col={c.key}>
-                    <dt>{c.label}</dt>
-                    <dd>{c.render(row)}</dd>
+              <div className={props.compactCards ? 'row-card-body is-compact' : 'row-card-body'}>
+                {wide.map((c) => (
+                  <div key={c.key} className="row-card-wide" data-col={c.key}>
+                    {c.render(row)}
                   </div>
                 ))}
-              </dl>
+                <dl className={`row-card-stats stats-${stats.length >= 5 ? 3 : stats.length}`}>
+                  {stats.map((c) => (
+                    <div key={c.key} data-col={c.key}>
+                      <dt>{c.label}</dt>
+                      <dd>{c.render(row)}</dd>
+                    </div>
+                  ))}
+                </dl>
+              </div>
             </li>
           ))}
         </ul>

@@ -20,7 +20,15 @@ export function Loading() {
   );
 }
 
-export function ErrorState({ error, onRetry }: { error: unknown; onRetry: () => void }) {
+export function ErrorState({
+  error,
+  onRetry,
+  topLevel = false,
+}: {
+  error: unknown;
+  onRetry: () => void;
+  topLevel?: boolean;
+}) {
   const t = useStrings();
   const ref = useRef<HTMLDivElement>(null);
   useEffect(() => ref.current?.focus(), []);
@@ -31,7 +39,7 @@ export function ErrorState({ error, onRetry }: { error: unknown; onRetry: () => 
       <div className="notice-icon" aria-hidden="true">
         !
       </div>
-      <h2>{t.errorTitle}</h2>
+      {topLevel ? <h1>{t.errorTitle}</h1> : <h2>{t.errorTitle}</h2>}
       <p>{t.errorBody}</p>
       {detail && <p className="notice-detail">{detail}</p>}
       <button type="button" className="button button-primary" onClick={onRetry}>
@@ -41,13 +49,20 @@ export function ErrorState({ error, onRetry }: { error: unknown; onRetry: () => 
   );
 }
 
-export function Notice(props: { state: string; title: string; children?: ReactNode; icon?: string }) {
+/** A whole-page state (top level: its title is the page's h1) or a state inside a titled page. */
+export function Notice(props: {
+  state: string;
+  title: string;
+  children?: ReactNode;
+  icon?: string;
+  topLevel?: boolean;
+}) {
   return (
     <div className="notice" data-state={props.state}>
       <div className="notice-icon" aria-hidden="true">
         {props.icon ?? 'i'}
       </div>
-      <h2>{props.title}</h2>
+      {props.topLevel ? <h1>{props.title}</h1> : <h2>{props.title}</h2>}
       {props.children}
     </div>
   );

@@ -151,6 +151,7 @@ function MonthsCard({ history, route }: { history: History; route: Route }) {
       }),
       bars: oldestFirst.map((m) => m.participants),
       line: oldestFirst.map((m) => m.likes),
+      titles: oldestFirst.map((m) => monthName(t, m.month)),
     };
   }, [history, t]);
   const columns = useMemo(() => monthColumns(t, history, route), [t, history, route]);

@@ -24,10 +24,11 @@ export function MemberView({ route }: { route: Route }) {
   useTitle(member?.name ?? t.members);
 
   if (history.status === 'loading') return <Loading />;
-  if (history.status === 'error') return <ErrorState error={history.error} onRetry={history.retry} />;
+  if (history.status === 'error')
+    return <ErrorState error={history.error} onRetry={history.retry} topLevel />;
   if (!member) {
     return (
-      <Notice state="member-not-found" title={t.memberNotFoundTitle} icon="?">
+      <Notice state="member-not-found" title={t.memberNotFoundTitle} icon="?" topLevel>
         <p>{t.memberNotFoundBody(memberId)}</p>
         <Link to={{ ...route, view: 'month', member: null, month: null }} className="button button-primary">
           {t.backToMonth}
@@ -73,14 +74,14 @@ function MemberPage({ history, member, route }: { history: History; member: Hist
             key: 'currentStreak',
             label: t.currentStreak,
             value: member.currentStreak,
-            hint: t.weeksUnit(member.currentStreak),
+            hint: t.streakHint,
             tone: 'green',
           },
           {
             key: 'longestStreak',
             label: t.longestStreak,
             value: member.longestStreak,
-            hint: t.weeksUnit(member.longestStreak),
+            hint: t.longestStreakHint,
           },
         ]}
       />
@@ -138,14 +139,7 @@ function memberMonthColumns(t: Strings, route: Route): Column<MemberMonthRow>[] 
       label: t.weeksTakenPart,
       numeric: true,
       card: 'wide',
-      render: (r) => (
-        <span className="weeks-cell">
-          <WeekDots weeks={r.stats.weeks} member={r.entry ?? { weeks: [] }} />
-          <span className="weeks-count" data-value={r.entry?.weeks.length ?? 0} aria-hidden="true">
-            {r.entry?.weeks.length ?? 0}/{r.stats.weeks.filter((w) => !w.skipped).length}
-          </span>
-        </span>
-      ),
+      render: (r) => <WeekDots weeks={r.stats.weeks} member={r.entry ?? { weeks: [] }} />,
     },
     {
       key: 'submissions',
@@ -194,6 +188,7 @@ function MemberMonths({ history, member, route }: { history: History; member: Hi
           columns={columns}
           rowKey={(r) => r.stats.month}
           className="member-months-table"
+          compactCards
         />
       )}
     </section>

@@ -1,6 +1,6 @@
 import { useId, useMemo } from 'react';
 import { api, useResource } from '../api';
-import { ChallengerBadge, SkippedBadge, WeekDots } from '../components/Badges';
+import { ChallengerBadge, SkippedBadge, WeekDots, weeksTaken } from '../components/Badges';
 import { Chart } from '../components/Chart';
 import { type Column, DataTable } from '../components/DataTable';
 import { Figures } from '../components/Figures';
@@ -20,12 +20,12 @@ export function MonthView({ route }: { route: Route }) {
   useTitle(t.navMonth);
 
   if (months.status === 'loading') return <Loading />;
-  if (months.status === 'error') return <ErrorState error={months.error} onRetry={months.retry} />;
+  if (months.status === 'error') return <ErrorState error={months.error} onRetry={months.retry} topLevel />;
   const list = months.data;
   const newest = list[0];
   if (newest === undefined) {
     return (
-      <Notice state="empty" title={t.emptyTitle} icon="✎">
+      <Notice state="empty" title={t.emptyTitle} icon="✎" topLevel>
         <p>{t.emptyBody}</p>
       </Notice>
     );
@@ -38,6 +38,7 @@ export function MonthView({ route }: { route: Route }) {
         state={invalid ? 'invalid-month' : 'unknown-month'}
         title={invalid ? t.invalidMonthTitle(requested) : t.unknownMonthTitle(monthName(t, requested))}
         icon="?"
+        topLevel
       >
         <p>{invalid ? t.invalidMonthBody : t.unknownMonthBody}</p>
         <Link to={{ ...route, month: newest }} className="button button-primary">
@@ -176,6 +177,7 @@ function WeeksCard({ stats, currentKey }: { stats: MonthStats; currentKey: strin
       ),
       bars: stats.weeks.map((w) => (w.skipped ? null : w.participants)),
       line: stats.weeks.map((w) => (w.skipped ? null : w.likes)),
+      titles: stats.weeks.map((w) => (w.skipped ? `${weekTitle(t, w)} (${t.skipped})` : weekTitle(t, w))),
     }),
     [stats, t],
   );
@@ -347,15 +349,8 @@ function memberColumns(t: Strings, stats: MonthStats, route: Route): Column<Stat
       label: t.weeksTakenPart,
       numeric: true,
       card: 'wide',
-      sortValue: (m) => m.weeks.length,
-      render: (m) => (
-        <span className="weeks-cell">
-          <WeekDots weeks={stats.weeks} member={m} />
-          <span className="weeks-count" data-value={m.weeks.length} aria-hidden="true">
-            {m.weeks.length}/{stats.weeks.filter((w) => !w.skipped).length}
-          </span>
-        </span>
-      ),
+      sortValue: (m) => weeksTaken(stats.weeks, m).taken,
+      render: (m) => <WeekDots weeks={stats.weeks} member={m} />,
     },
     hasPasses && {
       key: 'passes',
@@ -411,6 +406,7 @@ function MembersSection({ stats, route }: { stats: MonthStats; route: Route }) {
           rowKey={(m) => m.userId}
           initialSort={{ key: 'likes', dir: 'desc' }}
           className="members-table"
+          compactCards
         />
       )}
     </section>
