@@ -32,15 +32,38 @@ export interface EffectContext {
 
 type MessageEvent = Extract<ChallengeEvent, { kind: 'message_posted' | 'message_edited' }>;
 
+/**
+ * The keys of `reactions` (user ids) and `linksByVersion` (ts) come from outside: `constructor` or `__proto__` must
+ * be a key like any other. Records are therefore built without a prototype and read by own keys only; a record
+ * read back from the store (an ordinary JSON object, where `__proto__` is an own key too) reads the same.
+ */
+function ownValue<V>(record: Readonly<Record<string, V>>, key: string): V | undefined {
+  return Object.hasOwn(record, key) ? record[key] : undefined;
+}
+
+function withEntry<V>(record: Readonly<Record<string, V>>, key: string, value: V): Record<string, V> {
+  const next = Object.create(null) as Record<string, V>;
+  for (const [k, v] of Object.entries(record)) next[k] = v;
+  next[key] = value;
+  return next;
+}
+
 function emptyState(replyTs: SlackTs, channel: string): SubmissionState {
-  return { replyTs, channel, links: [], linksByVersion: {}, deleted: false, reactions: {} };
+  return {
+    replyTs,
+    channel,
+    links: [],
+    linksByVersion: Object.create(null),
+    deleted: false,
+    reactions: Object.create(null),
+  };
 }
 
 /** The earliest version of the trailing run of versions that all had links. */
 function linkedSinceOf(linksByVersion: Record<SlackTs, boolean>): SlackTs | undefined {
   let since: SlackTs | undefined;
-  for (const versionTs of Object.keys(linksByVersion).sort(compareTs)) {
-    since = linksByVersion[versionTs] ? (since ?? versionTs) : undefined;
+  for (const [versionTs, linked] of Object.entries(linksByVersion).sort(([a], [b]) => compareTs(a, b))) {
+    since = linked ? (since ?? versionTs) : undefined;
   }
   return since;
 }
@@ -48,10 +71,11 @@ function linkedSinceOf(linksByVersion: Record<SlackTs, boolean>): SlackTs | unde
 function withMessage(state: SubmissionState, event: MessageEvent, ctx: ApplyContext): SubmissionState {
   const hosts = ctx.config.allowedBlogHosts;
   const incoming = event.content;
-  const linksByVersion = {
-    ...state.linksByVersion,
-    [incoming.versionTs]: acceptedLinks(incoming, hosts).length > 0,
-  };
+  const linksByVersion = withEntry(
+    state.linksByVersion,
+    incoming.versionTs,
+    acceptedLinks(incoming, hosts).length > 0,
+  );
   // An older version processed late must not overwrite a newer one.
   const latest: MessageContent =
     state.content && compareTs(incoming.versionTs, state.content.versionTs) < 0 ? state.content : incoming;
@@ -74,9 +98,9 @@ function supersedes(next: ReactionMark, previous: ReactionMark): boolean {
 }
 
 function withReaction(state: SubmissionState, user: UserId, mark: ReactionMark): SubmissionState {
-  const previous = state.reactions[user];
+  const previous = ownValue(state.reactions, user);
   if (previous && !supersedes(mark, previous)) return state;
-  return { ...state, reactions: { ...state.reactions, [user]: mark } };
+  return { ...state, reactions: withEntry(state.reactions, user, mark) };
 }
 
 /** The state after `event`; `state` is undefined for a reply not seen before. Never mutates `state`. */
@@ -150,7 +174,7 @@ function latestReactionChange(
 ): { user: UserId; mark: ReactionMark } | undefined {
   let latest: { user: UserId; mark: ReactionMark } | undefined;
   for (const [user, mark] of Object.entries(after.reactions)) {
-    const previous = before.reactions[user];
+    const previous = ownValue(before.reactions, user);
     const changed = !previous || previous.added !== mark.added || previous.eventTs !== mark.eventTs;
     if (changed && (!latest || compareTs(mark.eventTs, latest.mark.eventTs) > 0)) latest = { user, mark };
   }

@@ -111,6 +111,10 @@ export interface SubmissionState {
   /** versionTs of the content version since which the links have been continuously present. */
   linkedSince?: SlackTs;
   deleted: boolean;
+  /**
+   * Latest 👍 mark per user. Keyed by ids from outside, so built without a prototype and read by own keys only
+   * (`constructor` is a user like any other); stored as plain JSON, which reads back the same.
+   */
   reactions: Record<UserId, ReactionMark>;
 }
 

@@ -516,3 +516,45 @@ describe('adoptIntoWeek', () => {
     expect(adoptIntoWeek(reactionOnly, week4)).toBe(reactionOnly);
   });
 });
+
+describe('keys that come from outside (user ids, version ts)', () => {
+  const prototypeNames = ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf'];
+  /** As the store keeps it: JSON, read back into ordinary objects. */
+  const stored = (state: SubmissionState) => JSON.parse(JSON.stringify(state)) as SubmissionState;
+
+  it('#12: a 👍 by a user named like an object prototype member is one like like any other', () => {
+    let state = applyAll([posted(reply, LINK)]);
+    prototypeNames.forEach((user, i) => {
+      state = applyAll([reaction(reply, user, true, afterReply(i + 1))], { state });
+    });
+    expect(countedLikes(state, config)).toBe(prototypeNames.length);
+    expect(Object.keys(state.reactions).sort()).toEqual([...prototypeNames].sort());
+
+    // Read back from the store, then changed by later events: still the same users, each once.
+    state = applyAll([reaction(reply, '__proto__', false, afterReply(10))], { state: stored(state) });
+    state = applyAll([reaction(reply, 'constructor', false, afterReply(11))], { state: stored(state) });
+    state = applyAll([reaction(reply, 'constructor', true, afterReply(9))], { state: stored(state) });
+    expect(countedLikes(stored(state), config)).toBe(prototypeNames.length - 2);
+    expect(stored(state).reactions.__proto__).toEqual({ added: false, eventTs: afterReply(10) });
+  });
+
+  it('#12: an author named like a prototype member does not count their own 👍 and gets the like DM', () => {
+    const before = applyAll([posted(reply, LINK, { user: 'constructor' })]);
+    const after = applyAll([reaction(reply, 'toString', true, afterReply(1))], { state: stored(before) });
+    const self = applyAll([reaction(reply, 'constructor', true, afterReply(2))], { state: stored(after) });
+    expect(countedLikes(self, config)).toBe(1);
+    const effects = transitionEffects(stored(before), after, {
+      config,
+      week: week4,
+      memberAlreadyBroadcast: true,
+    });
+    expect(effects).toMatchObject([{ kind: 'like_dm', userId: 'constructor', likes: 1 }]);
+  });
+
+  it('#12: a state stored before (ordinary JSON objects) still loads and takes new events', () => {
+    const legacy = stored(applyAll([posted(reply, LINK), reaction(reply, 'U2', true, afterReply(1))]));
+    const next = applyAll([reaction(reply, 'U3', true, afterReply(2))], { state: legacy });
+    expect(countedLikes(next, config)).toBe(2);
+    expect(next.reactions.U2).toEqual({ added: true, eventTs: afterReply(1) });
+  });
+});
