@@ -9,14 +9,7 @@ export const DEFAULT_BLOG_HOSTS: string[] = [
   'm.blog.naver.com',
 ];
 
-/**
- * Slack markup `<target|label>` / `<target>`, or a bare http(s) URL. Bare URLs are printable ASCII
- * without `<`/`>` and stop before an escaped `&lt;`/`&gt;`, so adjoining (e.g. Korean) text is not swallowed.
- */
-const URL_IN_TEXT = /<([^<>]*)>|(https?:\/\/(?:(?!&lt;|&gt;)[!-;=?-~])+)/gi;
 const HTTP_URL = /^https?:\/\//i;
-/** Sentence punctuation that ends a bare URL rather than belonging to it. */
-const TRAILING_PUNCTUATION = /[.,;:!?'")\]]+$/;
 const HOST_LABEL = '[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?';
 const EXACT_HOST = new RegExp(`^(?:${HOST_LABEL}\\.)*${HOST_LABEL}$`, 'i');
 // A wildcard needs at least two labels after it: "*.com" would accept every .com site.
@@ -28,21 +21,100 @@ function unescapeSlack(s: string): string {
   return s.replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&amp;', '&');
 }
 
+/** Counts the characters a scan looks at, for the test that proves the scan linear. */
+export interface ScanSteps {
+  steps: number;
+}
+
+/**
+ * Printable ASCII without `<` and `>`: what a bare URL is made of, so adjoining (e.g. Korean) text and Slack
+ * markup are not swallowed.
+ */
+const isBareUrlChar = (c: number) => c >= 0x21 && c <= 0x7e && c !== 0x3c && c !== 0x3e;
+/** Sentence punctuation that ends a bare URL rather than belonging to it: . , ; : ! ? ' " ) ] */
+const isTrailingPunctuation = (c: number) => '.,;:!?\'")]'.includes(String.fromCharCode(c));
+
+/** `text` has `word` (lower-case ASCII) at `at`, in any case. */
+function hasAt(text: string, at: number, word: string): boolean {
+  for (let i = 0; i < word.length; i++) {
+    const c = text.charCodeAt(at + i);
+    if ((c >= 0x41 && c <= 0x5a ? c + 0x20 : c) !== word.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
+/** Length of the http(s) scheme and `//` at `at`, or 0. */
+function schemeAt(text: string, at: number): number {
+  if (hasAt(text, at, 'https://')) return 8;
+  if (hasAt(text, at, 'http://')) return 7;
+  return 0;
+}
+
+/**
+ * Every URL in the text, in order: Slack markup `<target|label>` / `<target>` whose target is http(s), and bare
+ * http(s) URLs, which stop before an escaped `&lt;`/`&gt;` and lose trailing sentence punctuation.
+ *
+ * A single forward scan (a regular expression with a trailing-punctuation pattern took quadratic time on a
+ * 40,000-character reply): markup is read from one `<` to the next `<` or `>`, so no character is in two markup
+ * attempts; a bare URL is read once and the scan resumes after it. Each character is looked at a bounded
+ * number of times whatever the text.
+ */
+export function urlsInText(text: string, counter?: ScanSteps): string[] {
+  const urls: string[] = [];
+  let steps = 0;
+  let i = 0;
+  while (i < text.length) {
+    steps++;
+    if (text.charCodeAt(i) === 0x3c /* < */) {
+      let end = i + 1;
+      while (end < text.length && text[end] !== '<' && text[end] !== '>') end++;
+      steps += end - i;
+      if (text[end] === '>') {
+        // `<@U…>`, `<#C…>`, `<!here>` and `<mailto:…>` are not web links.
+        const markup = text.slice(i + 1, end);
+        const bar = markup.indexOf('|');
+        const target = bar < 0 ? markup : markup.slice(0, bar);
+        if (HTTP_URL.test(target)) urls.push(unescapeSlack(target));
+        i = end + 1;
+        continue;
+      }
+      // No closing `>` before the next `<`: not markup; the scan goes on from the next character.
+      i++;
+      continue;
+    }
+    const scheme = schemeAt(text, i);
+    if (scheme === 0) {
+      i++;
+      continue;
+    }
+    let end = i + scheme;
+    while (
+      end < text.length &&
+      isBareUrlChar(text.charCodeAt(end)) &&
+      !hasAt(text, end, '&lt;') &&
+      !hasAt(text, end, '&gt;')
+    ) {
+      end++;
+    }
+    steps += end - i;
+    if (end === i + scheme) {
+      // A scheme with nothing after it is no URL.
+      i++;
+      continue;
+    }
+    let kept = end;
+    while (kept > i && isTrailingPunctuation(text.charCodeAt(kept - 1))) kept--;
+    steps += end - kept;
+    urls.push(unescapeSlack(text.slice(i, kept)));
+    i = end;
+  }
+  if (counter) counter.steps += steps;
+  return urls;
+}
+
 /** Every http(s) URL in the text (Slack links and bare URLs, in order) followed by the block URLs; no repeats. */
 export function extractUrls(content: MessageContent): string[] {
-  const urls: string[] = [];
-  for (const match of content.text.matchAll(URL_IN_TEXT)) {
-    const [, markup, bare] = match;
-    if (markup !== undefined) {
-      // `<@U…>`, `<#C…>`, `<!here>` and `<mailto:…>` are not web links.
-      const target = markup.split('|', 1)[0]!;
-      if (HTTP_URL.test(target)) urls.push(unescapeSlack(target));
-    } else if (bare !== undefined) {
-      urls.push(unescapeSlack(bare.replace(TRAILING_PUNCTUATION, '')));
-    }
-  }
-  urls.push(...content.blockUrls);
-  return [...new Set(urls)];
+  return [...new Set([...urlsInText(content.text), ...content.blockUrls])];
 }
 
 function normalizeHost(host: string): string {

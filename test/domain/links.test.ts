@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   acceptedLinks,
@@ -6,6 +7,8 @@ import {
   isAcceptedBlogUrl,
   isThumbsUp,
   isValidHostPattern,
+  type ScanSteps,
+  urlsInText,
 } from '../../functions/domain/links.js';
 import type { MessageContent } from '../../functions/domain/types.js';
 
@@ -88,6 +91,103 @@ describe('extractUrls', () => {
       'https://blog.naver.com/me/1',
     ]);
   });
+});
+
+describe('extractUrls is linear in the text (#13)', () => {
+  /** The regular expression URL extraction used before: the reference for what a URL in the text is. */
+  function urlsByRegex(text: string): string[] {
+    const urls: string[] = [];
+    const unescapeSlack = (s: string) =>
+      s.replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&amp;', '&');
+    for (const [, markup, bare] of text.matchAll(/<([^<>]*)>|(https?:\/\/(?:(?!&lt;|&gt;)[!-;=?-~])+)/gi)) {
+      if (markup !== undefined) {
+        const target = markup.split('|', 1)[0]!;
+        if (/^https?:\/\//i.test(target)) urls.push(unescapeSlack(target));
+      } else if (bare !== undefined) urls.push(unescapeSlack(bare.replace(/[.,;:!?'")\]]+$/, '')));
+    }
+    return urls;
+  }
+
+  it('finds exactly the URLs the regular expression found, on any text (property)', () => {
+    const pieces = fc.constantFrom(
+      '<',
+      '>',
+      '|',
+      '&lt;',
+      '&LT;',
+      '&gt;',
+      '&amp;',
+      'http://',
+      'HTTPS://',
+      'https:/',
+      'h',
+      'a.b',
+      '.',
+      ',',
+      ')',
+      ']',
+      "'",
+      '"',
+      ':',
+      '/',
+      ' ',
+      '\n',
+      '오늘',
+      '@U1',
+      '#',
+      '!',
+      'velog.io',
+      '?q=1',
+    );
+    const texts = fc
+      .array(fc.oneof(pieces, fc.string({ maxLength: 3 })), { maxLength: 40 })
+      .map((p) => p.join(''));
+    fc.assert(
+      fc.property(texts, (text) => {
+        expect(urlsInText(text)).toEqual(urlsByRegex(text));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  const SLACK_MAX = 40_000;
+  /** Texts that made the pattern backtrack, or could make a scanner rescan, at three times Slack's maximum. */
+  const adversarial: [string, string, string[]][] = [
+    [
+      'a run of dots inside a bare URL',
+      `http://a${'.'.repeat(3 * SLACK_MAX)}x`,
+      [`http://a${'.'.repeat(3 * SLACK_MAX)}x`],
+    ],
+    ['a run of trailing punctuation', `https://a/${'.,;:!?)'.repeat(17_000)}`, ['https://a/']],
+    [
+      'punctuation runs broken by letters',
+      `http://a${'.,a'.repeat(SLACK_MAX)}`,
+      [`http://a${'.,a'.repeat(SLACK_MAX)}`],
+    ],
+    ['unclosed markup', `<${'a'.repeat(3 * SLACK_MAX)}`, []],
+    [
+      'unclosed markup with a URL',
+      `<https://velog.io/${'a'.repeat(3 * SLACK_MAX)}`,
+      [`https://velog.io/${'a'.repeat(3 * SLACK_MAX)}`],
+    ],
+    ['opening brackets only', '<'.repeat(3 * SLACK_MAX), []],
+    ['schemes without a URL', 'https:'.repeat(SLACK_MAX / 2), []],
+    [
+      'escapes that almost end a URL',
+      `http://a${'&l'.repeat(SLACK_MAX)}`,
+      [`http://a${'&l'.repeat(SLACK_MAX)}`],
+    ],
+    ['many short URLs', 'http://a. '.repeat(12_000), Array<string>(12_000).fill('http://a')],
+  ];
+
+  it.each(adversarial)(
+    'reads %s (120,000 characters) right, looking at each character a few times',
+    (_, text, expected) => {
+      const counter: ScanSteps = { steps: 0 };
+      expect(urlsInText(text, counter)).toEqual(expected);
+      expect(counter.steps).toBeLessThanOrEqual(3 * text.length + 1);
+    },
+  );
 });
 
 describe('isAcceptedBlogUrl', () => {
