@@ -1,9 +1,11 @@
-import type { Store } from '../adapters/store/store.js';
+import { z } from 'zod';
+import type { Store, Stored } from '../adapters/store/store.js';
 import type { AppConfig } from '../config.js';
 import { monthResult } from '../domain/awards.js';
-import { weekByKey } from '../domain/calendar.js';
-import type { MonthKey, MonthResult, UserId, Week } from '../domain/types.js';
+import { parseMonthKey, SLACK_TS, weekByKey } from '../domain/calendar.js';
+import type { MonthKey, MonthResult, SubmissionState, UserId, Week } from '../domain/types.js';
 import { monthPartition, type SubmissionDoc, type WeekDoc } from './documents.js';
+import type { Logger } from './logger.js';
 import type { MemberDirectory } from './memberDirectory.js';
 import type { ThreadLinks } from './threadLinks.js';
 
@@ -40,34 +42,92 @@ export interface MonthData {
   result: MonthResult;
 }
 
-/** The posted weeks and the pure month result, shared by the stats API and the monthly award. */
-export async function loadMonth(store: Store, config: AppConfig, month: MonthKey): Promise<MonthData> {
+const ts = z.string().regex(SLACK_TS);
+
+/**
+ * A stored reply state the month rules can read. Only checked, never used as parsed: the document itself is
+ * kept, so nothing is lost or reshaped (a record keyed by `__proto__` included).
+ */
+const storedSubmissionState = z.looseObject({
+  replyTs: ts,
+  channel: z.string(),
+  author: z.string().optional(),
+  threadTs: ts.optional(),
+  weekKey: z.string().optional(),
+  content: z.looseObject({ text: z.string(), blockUrls: z.array(z.string()), versionTs: ts }).optional(),
+  links: z.array(z.string()),
+  linksByVersion: z.record(z.string(), z.boolean()),
+  linkedSince: ts.optional(),
+  deleted: z.boolean(),
+  reactions: z.record(z.string(), z.looseObject({ added: z.boolean(), eventTs: ts })),
+});
+
+/** Where a skipped document is reported; the month is answered without it rather than not at all. */
+type SkipLog = Pick<Logger, 'warn'>;
+
+const skipped = (log: SkipLog | undefined, doc: { id: unknown; pk: unknown }, why: string) =>
+  log?.warn(`month read: skipped malformed document ${String(doc.id)} in ${String(doc.pk)}: ${why}`);
+
+function readableStates(docs: Stored<SubmissionDoc>[], log: SkipLog | undefined): SubmissionState[] {
+  return docs.flatMap(({ doc }) => {
+    const checked = storedSubmissionState.safeParse(doc.state);
+    if (checked.success) return [doc.state];
+    const issue = checked.error.issues[0];
+    skipped(log, doc, `state${issue?.path.map((p) => `.${String(p)}`).join('') ?? ''} ${issue?.message}`);
+    return [];
+  });
+}
+
+function readableWeeks(docs: Stored<WeekDoc>[], timeZone: string, log: SkipLog | undefined) {
+  return docs.flatMap(({ doc }) => {
+    try {
+      return [{ week: weekByKey(doc.weekKey, timeZone), threadTs: doc.threadTs ?? '', doc }];
+    } catch (error) {
+      skipped(log, doc, error instanceof Error ? error.message : String(error));
+      return [];
+    }
+  });
+}
+
+/**
+ * The posted weeks and the pure month result, shared by the stats API and the monthly award. A stored document
+ * the rules cannot read (a hand edit, a bug of another version) is skipped and logged: one bad document must not
+ * take its whole month down.
+ */
+export async function loadMonth(
+  store: Store,
+  config: AppConfig,
+  month: MonthKey,
+  log?: SkipLog,
+): Promise<MonthData> {
   const pk = monthPartition(config.channelId, month);
   const [weekDocs, submissionDocs] = await Promise.all([
     store.query<WeekDoc>({ pk, type: 'week', where: { status: 'posted' } }),
     store.query<SubmissionDoc>({ pk, type: 'submission' }),
   ]);
-  const postedWeeks = weekDocs
-    .map(({ doc }) => ({
-      week: weekByKey(doc.weekKey, config.rules.timeZone),
-      threadTs: doc.threadTs ?? '',
-      doc,
-    }))
-    .sort((a, b) => a.week.startMs - b.week.startMs);
+  const postedWeeks = readableWeeks(weekDocs, config.rules.timeZone, log).sort(
+    (a, b) => a.week.startMs - b.week.startMs,
+  );
   const result = monthResult(
     postedWeeks.map((p) => p.week),
-    submissionDocs.map(({ doc }) => doc.state),
+    readableStates(submissionDocs, log),
     config.rules,
   );
   return { postedWeeks, result };
 }
 
 export async function loadMonthStats(
-  deps: { store: Store; members: MemberDirectory; config: AppConfig; threadLinks: ThreadLinks },
+  deps: {
+    store: Store;
+    members: MemberDirectory;
+    config: AppConfig;
+    threadLinks: ThreadLinks;
+    log?: SkipLog;
+  },
   month: MonthKey,
 ): Promise<MonthStats> {
   const [{ postedWeeks, result }, names] = await Promise.all([
-    loadMonth(deps.store, deps.config, month),
+    loadMonth(deps.store, deps.config, month, deps.log),
     deps.members.names(),
   ]);
   deps.threadLinks.fillMissing(postedWeeks.map((p) => p.doc));
@@ -99,8 +159,15 @@ export async function loadMonthStats(
   };
 }
 
-/** Months that have at least one posted weekly thread, newest first (a claim whose post failed is no data). */
+/**
+ * Months that have at least one posted weekly thread, newest first (a claim whose post failed is no data), and
+ * only months /api/stats accepts: a stray document of another era lists no month the dashboard cannot open.
+ */
 export async function listMonths(store: Store, channelId: string): Promise<MonthKey[]> {
   const weeks = await store.query<WeekDoc>({ type: 'week', where: { channel: channelId, status: 'posted' } });
-  return [...new Set(weeks.map(({ doc }) => doc.month))].sort().reverse();
+  const months = weeks.flatMap(({ doc }) => {
+    const month = typeof doc.month === 'string' ? parseMonthKey(doc.month) : undefined;
+    return month ? [month] : [];
+  });
+  return [...new Set(months)].sort().reverse();
 }

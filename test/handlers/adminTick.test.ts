@@ -1,6 +1,7 @@
 /** POST /api/admin/tick (SPEC 3.1): bearer-protected, runs the scheduled jobs due at the given instant. */
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDryRunSlack } from '../../functions/adapters/slack/dryRunSlack.js';
+import { createAdminTickHandler } from '../../functions/handlers/adminTick.js';
 import { type Harness, harness, request } from './helpers.js';
 
 const TOKEN = 'admin-tick-token-0123456789abcdef';
@@ -137,5 +138,55 @@ describe('admin tick', () => {
     expect(posts).toHaveLength(3);
     expect(posts[1]).toContain('*TIL 12월 1주차*');
     expect(posts[2]).toContain('11월 TIL 챌린지 결과');
+  });
+});
+
+describe('admin tick: only instants the product can hold (#15)', () => {
+  const realYear = new Date().getUTCFullYear();
+
+  it.each([
+    ['in year 0001', '0001-01-01T00:00:00Z'],
+    ['in year 1999', '1999-12-27T09:00:00+09:00'],
+    ['in year 9999', '9999-12-27T09:00:00+09:00'],
+    ['two years after the real clock', `${realYear + 2}-06-07T09:00:00+09:00`],
+    ['two years before the real clock', `${realYear - 2}-06-07T09:00:00+09:00`],
+  ])('#15: answers 400 to a tick %s and posts nothing', async (_, now) => {
+    const target = await withAdminToken(TOKEN);
+    const response = await tick(target, JSON.stringify({ now }));
+    expect(response.status).toBe(400);
+    expect(response.jsonBody).toMatchObject({ error: expect.stringMatching(/^now /) });
+    expect(printed).toEqual([]);
+  });
+
+  it.each([
+    ['a year before', realYear - 1],
+    ['a year after', realYear + 1],
+  ])('runs a tick %s the real clock', async (_, year) => {
+    const target = await withAdminToken(TOKEN);
+    const response = await tick(target, JSON.stringify({ now: `${year}-06-10T12:00:00Z` }));
+    expect(response.status).toBe(200);
+  });
+
+  it("#15: decides by the month of the instant's week in the configured zone, as /api/stats does", async () => {
+    const target = await withAdminToken(TOKEN);
+    const handler = createAdminTickHandler({
+      adminToken: TOKEN,
+      jobs: target.services.jobs,
+      timeZone: 'Asia/Seoul',
+      now: () => Date.parse('2000-06-01T00:00:00Z'),
+    });
+    const at = (now: string) =>
+      handler(
+        request({
+          method: 'POST',
+          path: '/api/admin/tick',
+          headers: { authorization: `Bearer ${TOKEN}` },
+          body: JSON.stringify({ now }),
+        }),
+      );
+    // Sunday 2 January 2000, 23:00 in Seoul: the week of Monday 27 December 1999, a month the API refuses.
+    expect((await at('2000-01-02T14:00:00Z')).status).toBe(400);
+    // Monday 3 January 2000, 01:00 in Seoul: week 1 of January 2000.
+    expect((await at('2000-01-02T16:00:00Z')).status).toBe(200);
   });
 });
