@@ -1,7 +1,17 @@
-import { appendFile, open, readFile, stat } from 'node:fs/promises';
+import {
+  appendFile,
+  copyFile,
+  open,
+  readdir,
+  readFile,
+  rm,
+  stat,
+  truncate,
+  writeFile,
+} from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { Journal } from '../../functions/adapters/queue/journal.js';
+import { Journal, JournalDamagedError } from '../../functions/adapters/queue/journal.js';
 import { makeTempDir, type TempDir } from '../support/tempDir.js';
 
 interface Assignment {
@@ -10,11 +20,12 @@ interface Assignment {
 }
 
 /** A minimal journal owner: a key/value map whose snapshot is one record per key. */
-async function openKeyValueJournal(path: string, compactionThresholdBytes = 1 << 20) {
+async function openKeyValueJournal(path: string, compactionThresholdBytes = 1 << 20, acceptLoss = false) {
   const state = new Map<string, number>();
   const apply = ({ key, value }: Assignment) => state.set(key, value);
   const journal = await Journal.open<Assignment>(path, {
     compactionThresholdBytes,
+    acceptLoss,
     replay: apply,
     snapshot: () => [...state].map(([key, value]) => ({ key, value })),
   });
@@ -54,9 +65,10 @@ describe('Journal', () => {
 
   it('groups appends that arrive during a write into one write and fdatasync', async () => {
     const probe = await open(path, 'a');
-    const datasync = vi.spyOn(Object.getPrototypeOf(probe), 'datasync');
+    const prototype = Object.getPrototypeOf(probe);
     await probe.close();
     const { journal, assign, state } = await openKeyValueJournal(path);
+    const datasync = vi.spyOn(prototype, 'datasync');
 
     await Promise.all(Array.from({ length: 200 }, (_, value) => assign({ key: `k${value}`, value })));
     await journal.close();
@@ -68,12 +80,32 @@ describe('Journal', () => {
     expect(reopened.state).toEqual(state);
   });
 
-  it('cuts off a torn last line and keeps appending after the last complete record', async () => {
+  /** Writes `count` records, each acknowledged before the next (so each is its own write), and closes. */
+  async function writeRecords(count: number): Promise<Map<string, number>> {
+    const { journal, assign, state } = await openKeyValueJournal(path);
+    for (let value = 0; value < count; value++) await assign({ key: `k${value}`, value });
+    await journal.close();
+    return state;
+  }
+
+  /** Flips one byte of the record `key` (inside its JSON), as a bad sector or a stray write would. */
+  async function flipByteOf(key: string): Promise<void> {
+    const content = await readFile(path);
+    const offset = content.indexOf(`"${key}"`) + 2;
+    content[offset] = content[offset]! ^ 0x01;
+    await writeFile(path, content);
+  }
+
+  const copiesOf = async () => (await readdir(dir.path)).filter((name) => name.includes('.damaged-'));
+
+  it('#4: a torn final write is cut off and reported with the records recovered and the last good offset', async () => {
     const first = await openKeyValueJournal(path);
     await first.assign({ key: 'a', value: 1 });
     await first.assign({ key: 'b', value: 2 });
     await first.journal.close();
-    await appendFile(path, '{"key":"c","val');
+    const goodBytes = (await stat(path)).size;
+    await appendFile(path, '5f3a01c2 r 999 {"key":"c","val');
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
 
     const second = await openKeyValueJournal(path);
     expect(second.state).toEqual(
@@ -82,6 +114,12 @@ describe('Journal', () => {
         ['b', 2],
       ]),
     );
+    expect(warn).toHaveBeenCalledWith(
+      expect.stringMatching(
+        new RegExp(`${path}: recovered 2 records up to offset ${goodBytes}; cut off 30 bytes`),
+      ),
+    );
+    expect(second.journal.recovery).toEqual({ records: 2, lastGoodOffset: goodBytes, droppedBytes: 30 });
     await second.assign({ key: 'd', value: 4 });
     await second.journal.close();
 
@@ -94,18 +132,143 @@ describe('Journal', () => {
         ['d', 4],
       ]),
     );
-    expect(await readFile(path, 'utf8')).not.toContain('val\n');
+    expect(await readFile(path, 'utf8')).not.toContain('"c"');
+    expect(await copiesOf()).toEqual([]);
   });
 
-  it('drops everything from the first unreadable line, as a write that never completed', async () => {
-    const first = await openKeyValueJournal(path);
-    await first.assign({ key: 'a', value: 1 });
-    await first.journal.close();
-    await appendFile(path, Buffer.concat([Buffer.alloc(64), Buffer.from('\n{"key":"b","value":2}\n')]));
+  it('#4: a flipped byte mid-journal refuses to start, naming the file and keeping a copy', async () => {
+    await writeRecords(200);
+    await flipByteOf('k49');
+    const damaged = await readFile(path);
 
+    const opening = openKeyValueJournal(path);
+    await expect(opening).rejects.toBeInstanceOf(JournalDamagedError);
+    const error = (await opening.catch((e: unknown) => e)) as JournalDamagedError;
+    expect(error.message).toContain(`journal ${path} is damaged`);
+    expect(error.message).toMatch(/49 records are readable, up to offset \d+/);
+    expect(error.recoveredRecords).toBe(49);
+    expect(error.copyPath).toMatch(/test\.journal\.damaged-\d{4}-\d\d-\d\dT[\d-]+Z$/);
+    expect(error.message).toContain(`A copy is kept at ${error.copyPath}`);
+    expect(await readFile(error.copyPath!)).toEqual(damaged);
+    // Left as it was, for the operator: a refused start changes nothing.
+    expect(await readFile(path)).toEqual(damaged);
+  });
+
+  it('#4: a flipped byte is refused even when the mark of acknowledged bytes is lost: later writes follow it', async () => {
+    await writeRecords(20);
+    await rm(`${path}.mark`);
+    await flipByteOf('k5');
+    await expect(openKeyValueJournal(path)).rejects.toThrow(
+      /unreadable bytes at offset \d+, followed by records of later writes/,
+    );
+  });
+
+  it('#4: a journal cut in half refuses to start', async () => {
+    await writeRecords(100);
+    await truncate(path, Math.floor((await stat(path)).size / 2));
+    await expect(openKeyValueJournal(path)).rejects.toThrow(/were acknowledged: it was cut short/);
+    expect(await copiesOf()).toHaveLength(1);
+  });
+
+  it('#4: a journal cut inside its final write is a torn tail only if that write was never acknowledged', async () => {
+    await writeRecords(10);
+    const acknowledgedMark = await readFile(`${path}.mark`);
+    const { journal, assign } = await openKeyValueJournal(path);
+    await Promise.all(Array.from({ length: 3 }, (_, value) => assign({ key: `late${value}`, value })));
+    await journal.close();
+    // Cut inside the last write: with the mark it was acknowledged, so that is damage...
+    await truncate(path, (await stat(path)).size - 5);
+    await expect(openKeyValueJournal(path)).rejects.toThrow(/cut short/);
+    // ...but when a power cut left the mark behind it, it is what an unfinished write leaves.
+    await writeFile(`${path}.mark`, acknowledgedMark);
+    vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const reopened = await openKeyValueJournal(path);
+    await reopened.journal.close();
+    expect(reopened.state.size).toBeGreaterThanOrEqual(10);
+  });
+
+  it('#4: zeros inside an unfinished final write are a torn tail, even with intact records of that write after them', async () => {
+    await writeRecords(5);
+    const acknowledgedMark = await readFile(`${path}.mark`);
+    const before = (await stat(path)).size;
+    const { journal, assign } = await openKeyValueJournal(path);
+    await assign({ key: 'x', value: 1 });
+    await Promise.all(Array.from({ length: 4 }, (_, value) => assign({ key: `y${value}`, value })));
+    await journal.close();
+    // y0 goes alone into a write; y1 to y3 share the next, the last one, which reached the disk with its
+    // first page missing: zeros where y1 was.
+    const content = await readFile(path);
+    const y1 = content.indexOf('"y1"');
+    content.fill(0, content.lastIndexOf(0x0a, y1) + 1, content.indexOf(0x0a, y1));
+    await writeFile(path, content);
+    await writeFile(`${path}.mark`, acknowledgedMark);
+    vi.spyOn(console, 'warn').mockImplementation(() => {});
+
+    const reopened = await openKeyValueJournal(path);
+    await reopened.journal.close();
+    expect([...reopened.state.keys()]).toEqual(['k0', 'k1', 'k2', 'k3', 'k4', 'x', 'y0']);
+    expect((await stat(path)).size).toBeGreaterThan(before);
+  });
+
+  it('#4: a deleted journal refuses to start when its mark shows that it existed', async () => {
+    await writeRecords(3);
+    await rm(path);
+    const opening = openKeyValueJournal(path);
+    await expect(opening).rejects.toThrow(
+      new RegExp(`journal ${path} is damaged: it is missing, but .*mark shows that it existed`),
+    );
+    await expect(opening).rejects.toThrow(/There is no file to copy/);
+  });
+
+  it('#4: accepting the loss starts with every record that can still be read, and leaves a clean journal', async () => {
+    const written = await writeRecords(200);
+    await flipByteOf('k49');
+    vi.spyOn(console, 'warn').mockImplementation(() => {});
+
+    const accepted = await openKeyValueJournal(path, 1 << 20, true);
+    await accepted.journal.close();
+    written.delete('k49');
+    expect(accepted.state).toEqual(written);
+    expect(await copiesOf()).toHaveLength(1);
+    const reopened = await openKeyValueJournal(path);
+    await reopened.journal.close();
+    expect(reopened.state).toEqual(written);
+  });
+
+  it('#4: accepting the loss of a deleted journal starts an empty one that later starts trust', async () => {
+    await writeRecords(3);
+    await rm(path);
+    vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const accepted = await openKeyValueJournal(path, 1 << 20, true);
+    await accepted.assign({ key: 'new', value: 1 });
+    await accepted.journal.close();
+    const reopened = await openKeyValueJournal(path);
+    await reopened.journal.close();
+    expect(reopened.state).toEqual(new Map([['new', 1]]));
+  });
+
+  it('#4: reads a journal written before checksums existed, and appends to it', async () => {
+    await writeFile(path, '{"key":"a","value":1}\n{"key":"b","value":2}\n');
+    const first = await openKeyValueJournal(path);
+    await first.assign({ key: 'c', value: 3 });
+    await first.journal.close();
     const second = await openKeyValueJournal(path);
     await second.journal.close();
-    expect(second.state).toEqual(new Map([['a', 1]]));
+    expect(second.state).toEqual(
+      new Map([
+        ['a', 1],
+        ['b', 2],
+        ['c', 3],
+      ]),
+    );
+  });
+
+  it('#4: a fresh journal (no file, no mark) starts empty without a warning', async () => {
+    const warn = vi.spyOn(console, 'warn');
+    const { journal, state } = await openKeyValueJournal(path);
+    await journal.close();
+    expect(state.size).toBe(0);
+    expect(warn).not.toHaveBeenCalled();
   });
 
   it('compacts into a snapshot so the file stays bounded, losing nothing', async () => {
@@ -122,6 +285,21 @@ describe('Journal', () => {
 
     expect(largest).toBeLessThan(2 * thresholdBytes);
     const reopened = await openKeyValueJournal(path, thresholdBytes);
+    await reopened.journal.close();
+    expect(reopened.state).toEqual(state);
+  });
+
+  it('#4: a compacted journal survives the loss of its mark, and a crash between compaction and mark', async () => {
+    const { journal, assign, state } = await openKeyValueJournal(path, 1024);
+    const staleMark = `${dir.path}/stale.mark`;
+    await assign({ key: 'first', value: 0 });
+    await copyFile(`${path}.mark`, staleMark);
+    for (let value = 0; value < 200; value++) await assign({ key: `k${value % 7}`, value });
+    await journal.close();
+    // The mark still names the generation before the compactions: the journal is newer, not damaged.
+    await copyFile(staleMark, `${path}.mark`);
+    await rm(staleMark);
+    const reopened = await openKeyValueJournal(path, 1024);
     await reopened.journal.close();
     expect(reopened.state).toEqual(state);
   });

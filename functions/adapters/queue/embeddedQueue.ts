@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { DeadLetterAnnouncer, describeError } from './deadLetterAnnouncer.js';
 import {
   type DeadLetter,
   EmbeddedQueueState,
@@ -25,6 +26,33 @@ export interface EmbeddedQueueOptions extends QueueOptions {
   retryDelayMs?: number;
   /** Journal size that triggers compaction into a snapshot. Default 4 MiB. */
   compactionThresholdBytes?: number;
+  /**
+   * Open a damaged journal anyway, with every record that can still be read (a copy of the damaged file is
+   * kept), instead of refusing with a JournalDamagedError. The operator's choice, for one start.
+   */
+  acceptJournalLoss?: boolean;
+  /**
+   * Called once when the journal cannot be written (a full disk, an I/O error). The queue has then stopped
+   * for good (sends are refused, nothing more is delivered) and the process should exit, so that a restart
+   * replays what actually reached the disk.
+   */
+  onFatalError?: (error: EmbeddedQueueStopped) => void;
+  /** Longest pause between attempts at a dead-letter announcement that keeps failing. Default 5 minutes. */
+  maxAnnounceRetryDelayMs?: number;
+}
+
+/** Every operation of a queue whose journal could not be written fails with this. */
+export class EmbeddedQueueStopped extends Error {
+  constructor(
+    readonly journalPath: string,
+    override readonly cause: unknown,
+  ) {
+    super(
+      `the embedded queue has stopped: its journal ${journalPath} could not be written (${describeError(cause)}). ` +
+        'Nothing that was not durable was acknowledged; restart once the disk is fixed, to replay the journal.',
+    );
+    this.name = 'EmbeddedQueueStopped';
+  }
 }
 
 export interface DeadLetteredMessage {
@@ -44,14 +72,23 @@ export interface EmbeddedQueue extends QueueSender, QueueConsumer {
 /** Service Bus limits both ids to 128 characters. */
 const maxIdLength = 128;
 
+/**
+ * Opens the queue in `dir`. A damaged journal refuses the start with a JournalDamagedError (exported by
+ * journal.ts) naming the file and the copy kept, unless `acceptJournalLoss` is set.
+ */
 export async function openEmbeddedQueue(dir: string, options: EmbeddedQueueOptions): Promise<EmbeddedQueue> {
   const state = new EmbeddedQueueState(options.duplicateDetectionWindowMs);
-  const journal = await Journal.open<QueueRecord>(join(dir, 'queue.journal'), {
+  const journalPath = join(dir, 'queue.journal');
+  let queue: JournaledSessionQueue | undefined;
+  const journal = await Journal.open<QueueRecord>(journalPath, {
     compactionThresholdBytes: options.compactionThresholdBytes ?? 4 * 1024 * 1024,
+    acceptLoss: options.acceptJournalLoss,
     replay: (record) => state.apply(record),
     snapshot: () => state.snapshot(Date.now()),
+    onFailure: (error) => queue?.halt(new EmbeddedQueueStopped(journalPath, error)),
   });
-  return new JournaledSessionQueue(state, journal, options);
+  queue = new JournaledSessionQueue(state, journal, options);
+  return queue;
 }
 
 interface Handlers {
@@ -68,8 +105,9 @@ class JournaledSessionQueue implements EmbeddedQueue {
   private readonly backingOff = new Map<string, NodeJS.Timeout>();
   /** Sessions with a deliverable message, in round-robin order. */
   private readonly ready = new Set<string>();
-  private announceRetry: NodeJS.Timeout | undefined;
-  private announcing = false;
+  private readonly announcer: DeadLetterAnnouncer;
+  /** Set once the journal could not be written: from then on the queue refuses everything. */
+  private failure: EmbeddedQueueStopped | undefined;
   private readonly inFlight = new Set<Promise<void>>();
   /** A duplicate send waits for the original to be durable before it is acknowledged. */
   private readonly unsyncedSends = new Map<string, Promise<void>>();
@@ -82,12 +120,20 @@ class JournaledSessionQueue implements EmbeddedQueue {
     private readonly options: EmbeddedQueueOptions,
   ) {
     this.retryDelayMs = options.retryDelayMs ?? 1000;
+    this.announcer = new DeadLetterAnnouncer({
+      unannounced: () => this.state.deadLetters().filter((deadLetter) => !deadLetter.notified),
+      announce: (deadLetter) => this.announce(deadLetter),
+      track: (work, what, settle) => this.track(work, what, settle),
+      retryDelayMs: this.retryDelayMs,
+      maxRetryDelayMs: options.maxAnnounceRetryDelayMs ?? 5 * 60_000,
+    });
   }
 
   async send(message: OutgoingMessage): Promise<void> {
-    if (this.closed) throw new Error('queue is closed');
+    this.assertUsable();
     validateIds(message);
     const now = Date.now();
+    // Its original is acknowledged only once durable; a duplicate is acknowledged no sooner, and fails with it.
     if (this.state.isDuplicate(message.messageId, now)) return this.unsyncedSends.get(message.messageId);
     const stored = toStoredMessage(message, this.state.nextSequenceNumber(), now);
     const durable = this.commit({ op: 'enqueue', message: stored });
@@ -98,27 +144,41 @@ class JournaledSessionQueue implements EmbeddedQueue {
     this.pump();
     try {
       await durable;
+    } catch (error) {
+      throw this.failure ?? error;
     } finally {
       this.unsyncedSends.delete(message.messageId);
     }
   }
 
   start(handler: MessageHandler, onDeadLetter: DeadLetterHandler): void {
-    if (this.closed) throw new Error('queue is closed');
+    this.assertUsable();
     if (this.handlers) throw new Error('queue consumer is already started');
     this.handlers = { handler, onDeadLetter };
     for (const sessionId of this.state.sessionIds()) this.markReady(sessionId);
     this.pump();
-    this.announceDeadLetters();
+    this.announcer.start();
   }
 
   async stop(): Promise<void> {
-    this.handlers = undefined;
-    this.ready.clear();
-    for (const timer of this.backingOff.values()) clearTimeout(timer);
-    this.backingOff.clear();
-    clearTimeout(this.announceRetry);
+    this.stopDelivering();
     while (this.inFlight.size > 0) await Promise.allSettled(this.inFlight);
+  }
+
+  /**
+   * The journal could not be written, so the file is in an unknown state and the state in memory is ahead
+   * of it: stop everything, for good, and say so. A restart reads what actually reached the disk.
+   */
+  halt(failure: EmbeddedQueueStopped): void {
+    if (this.failure) return;
+    this.failure = failure;
+    this.stopDelivering();
+    console.error(`embedded queue: ${failure.message}`);
+    try {
+      this.options.onFatalError?.(failure);
+    } catch (error) {
+      console.error(`embedded queue: onFatalError threw: ${describeError(error)}`);
+    }
   }
 
   async close(): Promise<void> {
@@ -144,8 +204,22 @@ class JournaledSessionQueue implements EmbeddedQueue {
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
+  private assertUsable(): void {
+    if (this.failure) throw this.failure;
+    if (this.closed) throw new Error('queue is closed');
+  }
+
+  private stopDelivering(): void {
+    this.handlers = undefined;
+    this.ready.clear();
+    for (const timer of this.backingOff.values()) clearTimeout(timer);
+    this.backingOff.clear();
+    this.announcer.stop();
+  }
+
   /** Applies a record and appends it in the same tick, as the journal's snapshot requires. */
   private commit(record: QueueRecord): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure);
     this.state.apply(record);
     return this.journal.append(record);
   }
@@ -185,14 +259,14 @@ class JournaledSessionQueue implements EmbeddedQueue {
     } catch (error) {
       // Abandon: the message stays at the head of its session, which waits for its redelivery.
       if (message.deliveryCount < maxDeliveryCount) this.backOff(sessionId);
-      else await this.deadLetter(message, `last error: ${errorMessage(error)}`);
+      else await this.deadLetter(message, `last error: ${describeError(error)}`);
       return;
     }
     await this.commit({ op: 'complete', sequenceNumber: message.sequenceNumber });
   }
 
   private backOff(sessionId: string): void {
-    if (!this.handlers) return;
+    if (!this.handlers || this.backingOff.has(sessionId)) return;
     const timer = setTimeout(() => {
       this.backingOff.delete(sessionId);
       this.markReady(sessionId);
@@ -204,29 +278,13 @@ class JournaledSessionQueue implements EmbeddedQueue {
   private async deadLetter(message: StoredMessage, detail: string): Promise<void> {
     const reason = `MaxDeliveryCountExceeded: Message could not be consumed after ${message.deliveryCount} delivery attempts; ${detail}`;
     await this.commit({ op: 'deadLetter', sequenceNumber: message.sequenceNumber, reason, at: Date.now() });
-    this.announceDeadLetters();
+    this.announcer.wake();
   }
 
-  /** Calls onDeadLetter for each dead letter not yet announced, one at a time, retrying on failure. */
-  private announceDeadLetters(): void {
-    if (this.announcing || !this.handlers) return;
-    this.announcing = true;
-    this.track(this.announceEach(this.handlers), 'announcing dead letters', () => {
-      this.announcing = false;
-    });
-  }
-
-  private async announceEach({ onDeadLetter }: Handlers): Promise<void> {
-    for (let next = this.nextUnannounced(); next && this.handlers; next = this.nextUnannounced()) {
-      try {
-        await onDeadLetter(toReceivedMessage(next.message), next.reason);
-      } catch (error) {
-        console.error('embedded queue: onDeadLetter failed; retrying', error);
-        this.announceRetry = setTimeout(() => this.announceDeadLetters(), this.retryDelayMs);
-        return;
-      }
-      await this.commit({ op: 'notified', sequenceNumber: next.message.sequenceNumber });
-    }
+  private async announce({ message, reason }: DeadLetter): Promise<void> {
+    if (!this.handlers) throw new Error('queue consumer is stopped');
+    await this.handlers.onDeadLetter(toReceivedMessage(message), reason);
+    await this.commit({ op: 'notified', sequenceNumber: message.sequenceNumber });
   }
 
   private nextUnannounced(): DeadLetter | undefined {
@@ -236,7 +294,9 @@ class JournaledSessionQueue implements EmbeddedQueue {
   /** Keeps in-flight work visible to stop() and idle(); `settle` runs once it is done. */
   private track(work: Promise<void>, what: string, settle: () => void): void {
     const tracked = work
-      .catch((error: unknown) => console.error(`embedded queue: ${what} failed`, error))
+      .catch((error: unknown) => {
+        if (!this.failure) console.error(`embedded queue: ${what} failed: ${describeError(error)}`);
+      })
       .finally(() => {
         this.inFlight.delete(tracked);
         settle();
@@ -259,13 +319,19 @@ function validateIds({ messageId, sessionId }: OutgoingMessage): void {
 }
 
 function toStoredMessage(message: OutgoingMessage, sequenceNumber: number, now: number): StoredMessage {
-  const json = JSON.stringify(message.body);
-  if (json === undefined) throw new TypeError('message body must be JSON-serialisable');
+  let bodyJson: string | undefined;
+  try {
+    bodyJson = JSON.stringify(message.body);
+  } catch (error) {
+    // Circular, a BigInt, or nested deeper than the stack allows: refused here, before anything changes.
+    throw new TypeError(`message body cannot be serialised as JSON: ${describeError(error)}`);
+  }
+  if (bodyJson === undefined) throw new TypeError('message body must be JSON-serialisable');
   return {
     sequenceNumber,
     messageId: message.messageId,
     sessionId: message.sessionId,
-    body: JSON.parse(json),
+    bodyJson,
     contentType: message.contentType ?? 'application/json',
     applicationProperties: message.applicationProperties && { ...message.applicationProperties },
     enqueuedAt: now,
@@ -273,20 +339,20 @@ function toStoredMessage(message: OutgoingMessage, sequenceNumber: number, now: 
   };
 }
 
-/** A fresh copy per delivery, so a handler that mutates its message cannot change a redelivery. */
+/**
+ * A fresh copy per delivery, so a handler that mutates its message cannot change a redelivery. Parsed from
+ * the stored text: JSON.parse has no recursion limit, where structuredClone overflows on a body nested a
+ * few thousand levels deep.
+ */
 function toReceivedMessage(message: StoredMessage): ReceivedMessage {
   return {
     messageId: message.messageId,
     sessionId: message.sessionId,
-    body: structuredClone(message.body),
+    body: JSON.parse(message.bodyJson),
     contentType: message.contentType,
     applicationProperties: message.applicationProperties && { ...message.applicationProperties },
     deliveryCount: message.deliveryCount,
     enqueuedTimeUtc: new Date(message.enqueuedAt),
     sequenceNumber: message.sequenceNumber,
   };
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

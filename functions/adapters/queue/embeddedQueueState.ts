@@ -7,8 +7,12 @@ export interface StoredMessage {
   sequenceNumber: number;
   messageId: string;
   sessionId: string;
-  /** Plain JSON: the body is normalised on send so it reads back the same after a restart. */
-  body: unknown;
+  /**
+   * The body as JSON text, serialised once on send. Kept as text, not as a value, so that no record or
+   * snapshot ever has to walk a deeply nested body again (JSON.stringify and structuredClone overflow the
+   * stack on bodies a few thousand levels deep; JSON.parse does not), and each delivery parses its own copy.
+   */
+  bodyJson: string;
   contentType: string;
   applicationProperties?: Record<string, string | number | boolean>;
   enqueuedAt: number;
@@ -125,7 +129,7 @@ export class EmbeddedQueueState {
   }
 
   private enqueue(message: StoredMessage): void {
-    const stored = { ...message };
+    const stored = withBodyJson(message);
     this.pending.set(stored.sequenceNumber, stored);
     const session = this.sessions.get(stored.sessionId);
     if (session) session.push(stored);
@@ -155,4 +159,12 @@ export class EmbeddedQueueState {
       this.seenAt.delete(messageId);
     }
   }
+}
+
+/** Journals written before bodies were kept as text hold the body itself. */
+function withBodyJson(message: StoredMessage): StoredMessage {
+  const { body, ...rest } = message as StoredMessage & { body?: unknown };
+  return typeof rest.bodyJson === 'string'
+    ? { ...rest }
+    : { ...rest, bodyJson: JSON.stringify(body ?? null) };
 }

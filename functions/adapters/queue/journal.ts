@@ -1,6 +1,11 @@
 import type { FileHandle } from 'node:fs/promises';
 import { mkdir, open, readFile, rename, rm, truncate } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { headerLine, recordJson, recordLine, type ScannedRecord, scanJournal } from './journalFormat.js';
+import { MarkFile, markPath, readMark, syncDirectory } from './journalMark.js';
+import { damageOf, JournalDamagedError, keepCopy } from './journalRecovery.js';
+
+export { JournalDamagedError } from './journalRecovery.js';
 
 export interface JournalOptions<R> {
   compactionThresholdBytes: number;
@@ -8,16 +13,31 @@ export interface JournalOptions<R> {
   replay: (record: R) => void;
   /** The records that rebuild the owner's current state. */
   snapshot: () => R[];
+  /**
+   * Open a damaged journal anyway, with every record that can still be read and applied (a copy of the
+   * damaged file is kept), instead of refusing with a JournalDamagedError. For the operator, once.
+   */
+  acceptLoss?: boolean;
+  /** Called once when a write fails. */
+  onFailure?: (error: unknown) => void;
+}
+
+/** What a start found: logged, and kept for whoever wants to report it. */
+export interface JournalRecovery {
+  records: number;
+  lastGoodOffset: number;
+  /** Bytes of an unfinished last write that were cut off. */
+  droppedBytes: number;
 }
 
 interface PendingAppend {
-  line: string;
+  json: string;
   resolve: () => void;
   reject: (error: unknown) => void;
 }
 
 /**
- * A durable append-only log of JSON records, one per line.
+ * A durable append-only log of JSON records, one checksummed line each (see journalFormat.ts).
  *
  * `append` resolves once the record is on disk (write + fdatasync). Appends that arrive while a
  * write is in progress are grouped into the next single write + fdatasync (group commit), so
@@ -25,13 +45,16 @@ interface PendingAppend {
  *
  * When the file outgrows `compactionThresholdBytes` (and twice the last snapshot), the next batch
  * is replaced by a snapshot of the owner's state, written to a temporary file and renamed over
- * the journal. The snapshot must reflect every record appended so far: the owner applies a record
- * to its state in the same tick as it calls `append`.
+ * the journal as its next generation. The snapshot must reflect every record appended so far: the
+ * owner applies a record to its state in the same tick as it calls `append`.
+ *
+ * A failed write leaves the file in an unknown state: it fails that append and every later one, for good.
+ * The owner must then stop; the next start reads what actually reached the disk.
  */
 export class Journal<R> {
   private pending: PendingAppend[] = [];
   private flushing: Promise<void> | undefined;
-  private failure: unknown;
+  private failure: { error: unknown } | undefined;
   private closed = false;
   private snapshotBytes = 0;
 
@@ -39,30 +62,131 @@ export class Journal<R> {
     private readonly path: string,
     private file: FileHandle,
     private sizeBytes: number,
+    private generation: number,
+    private readonly mark: MarkFile,
     private readonly options: JournalOptions<R>,
+    readonly recovery: JournalRecovery,
   ) {}
 
-  /** Opens (or creates) the journal and replays its records, cutting off an unfinished last write. */
+  /**
+   * Opens (or creates) the journal and replays its records. An unfinished last write is cut off and
+   * reported; damage to anything acknowledged refuses the start with a JournalDamagedError (a copy of the
+   * file kept) unless `acceptLoss` is set.
+   */
   static async open<R>(path: string, options: JournalOptions<R>): Promise<Journal<R>> {
     await mkdir(dirname(path), { recursive: true });
     await rm(compactionPath(path), { force: true });
     const content = await readExisting(path);
-    const { records, validBytes } = parseJournal<R>(content);
-    for (const record of records) options.replay(record);
-    if (validBytes < content.length) {
-      console.warn(`journal ${path}: dropping ${content.length - validBytes} bytes of an unfinished write`);
-      await truncate(path, validBytes);
+    const reading = await readMark(markPath(path));
+    const scan = scanJournal(content ?? Buffer.alloc(0));
+    const refuse = async (reason: string) =>
+      new JournalDamagedError(
+        path,
+        reason,
+        scan.records.length,
+        scan.validBytes,
+        content?.length,
+        content && (await keepCopy(path)),
+      );
+
+    const reason = damageOf(path, content, scan, reading);
+    if (reason !== undefined && !options.acceptLoss) throw await refuse(reason);
+    if (reason !== undefined) {
+      return Journal.salvage(path, content, [...scan.records, ...(scan.damage?.laterRecords ?? [])], reason, {
+        generation: Math.max(scan.generation, reading.state === 'present' ? reading.mark.generation : 0),
+        lastGoodOffset: scan.validBytes,
+        options,
+      });
+    }
+    for (const { record, end } of scan.records) {
+      try {
+        options.replay(record as R);
+      } catch (error) {
+        if (!options.acceptLoss)
+          throw await refuse(`the record ending at offset ${end} cannot be applied: ${error}`);
+        return Journal.salvage(path, content, scan.records, `a record cannot be applied: ${error}`, {
+          generation: scan.generation,
+          lastGoodOffset: scan.validBytes,
+          options,
+          // The records before this one are applied already.
+          alreadyReplayed: scan.records.findIndex((scanned) => scanned.end === end),
+        });
+      }
+    }
+    const droppedBytes = (content?.length ?? 0) - scan.validBytes;
+    const recovery = { records: scan.records.length, lastGoodOffset: scan.validBytes, droppedBytes };
+    if (droppedBytes > 0) {
+      console.warn(
+        `journal ${path}: recovered ${recovery.records} records up to offset ${recovery.lastGoodOffset}; ` +
+          `cut off ${droppedBytes} bytes of a write that never finished (so never acknowledged)`,
+      );
+      await truncate(path, scan.validBytes);
+    }
+    if (reading.state === 'unreadable') {
+      console.warn(
+        `journal ${path}: ${markPath(path)} is unreadable, so the journal's length was not checked`,
+      );
     }
     const file = await open(path, 'a');
-    if (content.length === 0) await syncDirectory(path);
-    return new Journal(path, file, validBytes, options);
+    let sizeBytes = scan.validBytes;
+    let generation = scan.generation;
+    if (sizeBytes === 0) {
+      // A new journal (or one whose only line was torn) starts with a header naming its generation.
+      generation = Math.max(generation, reading.state === 'present' ? reading.mark.generation : 0) + 1;
+      const header = headerLine(generation);
+      await file.appendFile(header);
+      sizeBytes = Buffer.byteLength(header);
+    }
+    // What was read may still be only in the page cache (a kill -9 during a sync): sync it before marking it.
+    await file.datasync();
+    if (content === undefined) await syncDirectory(path);
+    const mark = await MarkFile.open(markPath(path), { generation, durableBytes: sizeBytes });
+    return new Journal(path, file, sizeBytes, generation, mark, options, recovery);
+  }
+
+  /** The operator accepted the loss: replay what can be read and applied, then start a clean generation. */
+  private static async salvage<R>(
+    path: string,
+    content: Buffer | undefined,
+    records: ScannedRecord[],
+    reason: string,
+    how: { generation: number; lastGoodOffset: number; options: JournalOptions<R>; alreadyReplayed?: number },
+  ): Promise<Journal<R>> {
+    const { generation, lastGoodOffset, options, alreadyReplayed = 0 } = how;
+    const copyPath = content && (await keepCopy(path));
+    let skipped = 0;
+    for (const { record } of records.slice(alreadyReplayed)) {
+      try {
+        options.replay(record as R);
+      } catch {
+        skipped++;
+      }
+    }
+    const file = await open(path, 'a');
+    const mark = await MarkFile.open(markPath(path), { generation, durableBytes: 0 });
+    const recovery = { records: records.length - skipped, lastGoodOffset, droppedBytes: 0 };
+    const journal = new Journal(path, file, content?.length ?? 0, generation, mark, options, recovery);
+    await journal.compact(journal.snapshotText());
+    console.warn(
+      `journal ${path} was damaged (${reason}); started anyway, as asked: ${recovery.records} records kept, ` +
+        `${skipped} could not be applied${copyPath ? `; the damaged file is kept at ${copyPath}` : ''}`,
+    );
+    return journal;
   }
 
   append(record: R): Promise<void> {
-    if (this.failure !== undefined) return Promise.reject(this.failure);
+    if (this.failure) return Promise.reject(this.failure.error);
     if (this.closed) return Promise.reject(new Error(`journal ${this.path} is closed`));
+    let json: string;
+    try {
+      json = recordJson(record);
+    } catch (error) {
+      // The owner has already applied the record, so its state is ahead of the file: fail like a write.
+      this.fail(error);
+      return Promise.reject(error);
+    }
     return new Promise((resolve, reject) => {
-      this.pending.push({ line: toLines([record]), resolve, reject });
+      this.pending.push({ json, resolve, reject });
       this.flushing ??= this.flush();
     });
   }
@@ -72,36 +196,58 @@ export class Journal<R> {
     this.closed = true;
     await this.flushing;
     await this.file.close();
+    await this.mark.close();
   }
 
   private async flush(): Promise<void> {
-    while (this.pending.length > 0) {
-      const batch = this.pending.splice(0);
-      const compacting = this.needsCompaction();
-      // Serialised in the same tick as the splice, so a snapshot covers exactly the records taken.
-      const text = compacting
-        ? toLines(this.options.snapshot())
-        : batch.map((append) => append.line).join('');
-      try {
-        await (compacting ? this.compact(text) : this.write(text));
-        for (const append of batch) append.resolve();
-      } catch (error) {
-        // A failed write leaves the file in an unknown state: fail this and every later append.
-        this.failure = error;
-        for (const append of [...batch, ...this.pending.splice(0)]) append.reject(error);
+    try {
+      while (this.pending.length > 0 && !this.failure) {
+        const batch = this.pending.splice(0);
+        try {
+          // Serialised in the same tick as the splice, so a snapshot covers exactly the records taken.
+          if (this.needsCompaction()) await this.compact(this.snapshotText());
+          else await this.write(batch.map(({ json }) => recordLine(json, this.sizeBytes)).join(''));
+          for (const append of batch) append.resolve();
+        } catch (error) {
+          this.fail(error);
+          for (const append of [...batch, ...this.pending.splice(0)]) append.reject(error);
+        }
       }
+    } finally {
+      this.flushing = undefined;
     }
-    this.flushing = undefined;
+  }
+
+  private fail(error: unknown): void {
+    if (this.failure) return;
+    this.failure = { error };
+    try {
+      this.options.onFailure?.(error);
+    } catch (callbackError) {
+      console.error(`journal ${this.path}: onFailure threw`, callbackError);
+    }
   }
 
   private needsCompaction(): boolean {
     return this.sizeBytes > Math.max(this.options.compactionThresholdBytes, 2 * this.snapshotBytes);
   }
 
+  private snapshotText(): string {
+    const generation = this.generation + 1;
+    return (
+      headerLine(generation) +
+      this.options
+        .snapshot()
+        .map((record) => recordLine(recordJson(record), 0))
+        .join('')
+    );
+  }
+
   private async write(text: string): Promise<void> {
     await this.file.appendFile(text);
     await this.file.datasync();
     this.sizeBytes += Buffer.byteLength(text);
+    await this.mark.write({ generation: this.generation, durableBytes: this.sizeBytes });
   }
 
   private async compact(text: string): Promise<void> {
@@ -117,59 +263,21 @@ export class Journal<R> {
     await syncDirectory(this.path);
     await this.file.close();
     this.file = await open(this.path, 'a');
+    this.generation += 1;
     this.sizeBytes = this.snapshotBytes = Buffer.byteLength(text);
+    await this.mark.write({ generation: this.generation, durableBytes: this.sizeBytes });
   }
-}
-
-function toLines(records: unknown[]): string {
-  return records.map((record) => `${JSON.stringify(record)}\n`).join('');
 }
 
 function compactionPath(path: string): string {
   return `${path}.compacting`;
 }
 
-async function readExisting(path: string): Promise<Buffer> {
+async function readExisting(path: string): Promise<Buffer | undefined> {
   try {
     return await readFile(path);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return Buffer.alloc(0);
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
-  }
-}
-
-/**
- * Reads records up to the first line that is not a complete record. Everything from there on was
- * written after the last fdatasync (a crash during a write can leave a torn last line, or zeros
- * where the file was extended), so none of it was ever acknowledged and it is safe to drop.
- */
-function parseJournal<R>(content: Buffer): { records: R[]; validBytes: number } {
-  const records: R[] = [];
-  let validBytes = 0;
-  for (let end = content.indexOf(0x0a); end !== -1; end = content.indexOf(0x0a, validBytes)) {
-    const record = parseRecord<R>(content.subarray(validBytes, end).toString('utf8'));
-    if (record === undefined) break;
-    records.push(record);
-    validBytes = end + 1;
-  }
-  return { records, validBytes };
-}
-
-function parseRecord<R>(line: string): R | undefined {
-  try {
-    const value: unknown = JSON.parse(line);
-    return typeof value === 'object' && value !== null ? (value as R) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Makes a created or renamed file's directory entry durable. */
-async function syncDirectory(path: string): Promise<void> {
-  const directory = await open(dirname(path), 'r');
-  try {
-    await directory.sync();
-  } finally {
-    await directory.close();
   }
 }
