@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { openEmbeddedQueue } from '../adapters/queue/embeddedQueue.js';
+import { JournalDamagedError } from '../adapters/queue/journal.js';
 import { defaultQueueOptions } from '../adapters/queue/queue.js';
 import { consoleLogger, describeError } from '../app/logger.js';
 import { openStoreFor, storeLocation } from '../app/openStore.js';
@@ -33,7 +34,25 @@ async function main() {
     process.exit(1);
   });
   const store = await openStoreFor(config);
-  const queue = await openEmbeddedQueue(join(dataDir, 'queue'), defaultQueueOptions);
+  // The one way past a damaged queue journal: the operator accepts the loss for this start (see README).
+  const acceptJournalLoss = process.argv.includes(ACCEPT_JOURNAL_LOSS_FLAG);
+  let stopOnQueueFailure: () => void = () => process.exit(1);
+  const queue = await openEmbeddedQueue(join(dataDir, 'queue'), {
+    ...defaultQueueOptions,
+    acceptJournalLoss,
+    // The queue has stopped for good (it logged why); sends answer 5xx until then. Exit, so a restart replays
+    // the journal instead of a process that answers every event with an error.
+    onFatalError: () => stopOnQueueFailure(),
+  }).catch(async (error: unknown) => {
+    if (!(error instanceof JournalDamagedError)) throw error;
+    console.error(
+      `TIL Challenge cannot start. The queue ${error.message}\n` +
+        'Restore DATA_DIR from a backup (the whole directory), or start once with what can be read and lose the rest: ' +
+        `npm start -- ${ACCEPT_JOURNAL_LOSS_FLAG} (or node dist/functions/local/main.js ${ACCEPT_JOURNAL_LOSS_FLAG}).`,
+    );
+    await lock.release();
+    process.exit(1);
+  });
   const slack = slackFor(config, log);
   const services = createServices(config, {
     store,
@@ -116,9 +135,20 @@ async function main() {
     log.info('stopped');
     process.exit(0);
   };
+  stopOnQueueFailure = () => {
+    if (stopping) return;
+    stopping = true;
+    log.error('stopping: the queue journal cannot be written (see above); restart once the disk is fixed');
+    if (timer) clearInterval(timer);
+    server.close();
+    // In-flight requests get their 5xx meanwhile; whatever else is running is cut off as a kill -9 would.
+    setTimeout(() => void lock.release().finally(() => process.exit(1)), 500);
+  };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
 }
+
+const ACCEPT_JOURNAL_LOSS_FLAG = '--accept-journal-loss';
 
 main().catch((error) => {
   console.error('TIL Challenge failed to start:', error);
