@@ -13,6 +13,8 @@ export default defineConfig(({ mode }) => {
     root,
     base: '/',
     plugins: [react(), gzipBudget(), cspConnectSrc(apiBaseUrl, outDir)],
+    // `npx vite --config web/vite.config.ts` next to `npm start`: the dev server passes /api to the local server.
+    server: { proxy: { '/api': process.env.TIL_API_URL ?? 'http://localhost:7071' } },
     build: {
       outDir,
       emptyOutDir: true,

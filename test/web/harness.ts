@@ -326,54 +326,60 @@ export async function seedChallenge(
   const rand = random(20261123);
   let micros = 0;
 
-  for (const week of weeks) {
-    await waitUntilIdle(server);
-    const postAt = week.startMs + 9 * 3600_000;
-    clock.set(postAt);
-    await tick(server, new Date(postAt).toISOString());
-    const stats = (await getJson<Stats>(server, `/api/stats?month=${week.month}`)).body;
-    const threadTs = stats.weeks.find((w) => w.key === week.key)?.threadTs;
-    if (!threadTs) throw new Error(`week ${week.key} was not posted`);
-
-    // Replies fall between the post and the deadline (or now, for the week in progress).
-    const until = Math.min(week.deadlineMs - 60_000, Math.max(now, postAt + 3600_000));
-    const at = () => postAt + 60_000 + Math.floor(rand() * (until - postAt - 120_000));
+  for (const month of months) {
+    // The month's weekly posts first (its award, due on the next month's first Monday, is computed then), ...
+    const monthWeeks = weeks.filter((w) => w.month === month);
+    for (const week of monthWeeks) {
+      const postAt = week.startMs + 9 * 3600_000;
+      clock.set(postAt);
+      await tick(server, new Date(postAt).toISOString());
+    }
+    const stats = (await getJson<Stats>(server, `/api/stats?month=${month}`)).body;
+    // ... then every reply and 👍 of the month at once: the queue orders them per session.
     const events: unknown[] = [];
-    const submissions: { ts: string; author: string; ms: number }[] = [];
-    for (const member of MEMBERS) {
-      if (rand() > member.attendance) continue;
-      const count = rand() < 0.2 ? 2 : 1;
-      for (let n = 0; n < count; n++) {
-        const ms = at();
-        const ts = tsAt(new Date(ms).toISOString(), ++micros);
-        const url = HOSTS[micros % HOSTS.length]!.replace('{u}', member.id.toLowerCase()).replace(
-          '{n}',
-          String(micros),
-        );
-        events.push(reply({ user: member.id, ts, threadTs, text: `이번 주 TIL: <${url}|${week.label}>` }));
-        submissions.push({ ts, author: member.id, ms });
+    for (const week of monthWeeks) {
+      const threadTs = stats.weeks.find((w) => w.key === week.key)?.threadTs;
+      if (!threadTs) throw new Error(`week ${week.key} was not posted`);
+      const postAt = week.startMs + 9 * 3600_000;
+      // Replies fall between the post and the deadline (or now, for the week in progress).
+      const until = Math.min(week.deadlineMs - 60_000, Math.max(now, postAt + 3600_000));
+      const at = () => postAt + 60_000 + Math.floor(rand() * (until - postAt - 120_000));
+      const submissions: { ts: string; author: string; ms: number }[] = [];
+      for (const member of MEMBERS) {
+        if (rand() > member.attendance) continue;
+        const count = rand() < 0.15 ? 2 : 1;
+        for (let n = 0; n < count; n++) {
+          const ms = at();
+          const ts = tsAt(new Date(ms).toISOString(), ++micros);
+          const url = HOSTS[micros % HOSTS.length]!.replace('{u}', member.id.toLowerCase()).replace(
+            '{n}',
+            String(micros),
+          );
+          events.push(reply({ user: member.id, ts, threadTs, text: `이번 주 TIL: <${url}|${week.label}>` }));
+          submissions.push({ ts, author: member.id, ms });
+        }
+      }
+      for (const submission of submissions) {
+        for (const liker of MEMBERS) {
+          if (liker.id === submission.author || rand() > 0.35) continue;
+          const eventMs = Math.min(submission.ms + 60_000 + Math.floor(rand() * 3600_000), until);
+          events.push(
+            reaction({
+              user: liker.id,
+              itemTs: submission.ts,
+              itemUser: submission.author,
+              eventTs: tsAt(new Date(eventMs).toISOString(), ++micros),
+              name: rand() < 0.3 ? 'thumbsup' : '+1',
+            }),
+          );
+        }
       }
     }
-    for (const submission of submissions) {
-      for (const liker of MEMBERS) {
-        if (liker.id === submission.author || rand() > 0.45) continue;
-        const eventMs = Math.min(submission.ms + 60_000 + Math.floor(rand() * 3600_000), until);
-        events.push(
-          reaction({
-            user: liker.id,
-            itemTs: submission.ts,
-            itemUser: submission.author,
-            eventTs: tsAt(new Date(eventMs).toISOString(), ++micros),
-            name: rand() < 0.3 ? 'thumbsup' : '+1',
-          }),
-        );
-      }
-    }
-    clock.set(Math.min(until, now));
+    clock.set(Math.min(now, weeks.filter((w) => w.month === month).at(-1)!.deadlineMs));
     const answers = await Promise.all(events.map((body) => postSlackEvent(server, body)));
     const refused = answers.filter((a) => a.status !== 200);
     if (refused.length > 0) throw new Error(`${refused.length} events refused: ${refused[0]?.status}`);
+    await waitUntilIdle(server);
   }
-  await waitUntilIdle(server);
   return { months: [...months].reverse(), currentWeekKey: current.key };
 }
