@@ -23,6 +23,8 @@ export interface WeekDoc extends Doc {
   claimedAt: string;
   /** Until this instant no other tick may take the claim over (a crashed poster's claim expires). */
   claimExpiresAt: string;
+  /** Since when the post has kept failing (cleared by the post): a transient failure alerts only if it lasts. */
+  failingSince?: string;
   threadTs?: SlackTs;
   /** The thread's Slack permalink, fetched once (at the post, or at the first read that lacks it). */
   threadUrl?: string;
@@ -79,13 +81,32 @@ export interface SubmissionDoc extends Doc {
   state: SubmissionState;
   /** Side effects caused by a state change, recorded in the same write; removed once performed. */
   outbox: OutboxEntry[];
+  /** Set while the outbox is not empty, for the sweep's query (see app/outbox.ts). */
+  pendingEffects?: true;
+  /** Who is performing the outbox now, so that a sweep and an event never perform one effect at once. */
+  outboxLease?: OutboxLease;
+}
+
+export interface OutboxLease {
+  owner: string;
+  until: string;
 }
 
 /**
- * A pending effect, how many times performing it has failed so far, and whether a send may have reached Slack
- * (set just before a like DM is sent: the next attempt looks for that DM before sending it again).
+ * How far performing one pending effect has got: failures so far (the first one's instant and the last one's
+ * error), when to try next, and whether a send may have reached Slack (set just before a DM is sent: the next
+ * attempt looks for that DM before sending it again).
  */
-export type OutboxEntry = Effect & { failedAttempts?: number; sendStarted?: boolean };
+export interface EffectAttempts {
+  failedAttempts?: number;
+  firstFailedAt?: string;
+  nextAttemptAt?: string;
+  lastError?: string;
+  sendStarted?: boolean;
+}
+
+/** A pending effect, the event that caused it (named in an alert), and its attempts. */
+export type OutboxEntry = Effect & EffectAttempts & { eventId?: string };
 export const submissionDocId = (replyTs: SlackTs) => `submission:${replyTs}`;
 
 /** `state` stored in `month`'s partition, with the fields single-partition queries filter on copied out of it. */
@@ -117,6 +138,8 @@ export interface ParticipationDoc extends Doc {
   /** abandoned: the claiming reply's broadcast was given up, so another reply of the member may claim it. */
   status: 'pending' | 'sent' | 'abandoned';
   broadcastTs?: SlackTs;
+  /** The earliest reply that ever held this claim: a broadcast posted by any holder is in the channel after it. */
+  searchFromTs?: SlackTs;
 }
 export const participationDocId = (weekKey: WeekKey, userId: UserId) => `participation:${weekKey}:${userId}`;
 
@@ -128,6 +151,7 @@ export interface AwardDoc extends Doc {
   status: 'claimed' | 'posted';
   claimedAt: string;
   claimExpiresAt: string;
+  failingSince?: string;
   messageTs?: SlackTs;
   postedAt?: string;
 }

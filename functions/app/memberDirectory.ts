@@ -31,7 +31,12 @@ export function createMemberDirectory(deps: {
       if (cached && now() - Date.parse(cached.doc.fetchedAt) < refreshAfterMs) {
         return { id: userId, name: cached.doc.name, isBot: cached.doc.isBot };
       }
-      const fetched = await slack.userInfo(userId);
+      // A stale entry beats none while Slack cannot answer: names and bot flags rarely change.
+      const fetched = await slack.userInfo(userId).catch((error: unknown) => {
+        if (cached) return undefined;
+        throw error;
+      });
+      if (!fetched) return { id: userId, name: cached!.doc.name, isBot: cached!.doc.isBot };
       const stored = await updateDocument<MemberDoc>(store, pk, memberDocId(userId), (current) => ({
         id: memberDocId(userId),
         pk,

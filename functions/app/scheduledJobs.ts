@@ -1,5 +1,5 @@
 import type { QueueSender } from '../adapters/queue/queue.js';
-import type { MessageTag, SlackPort } from '../adapters/slack/slack.js';
+import { type MessageTag, SlackCallError, type SlackPort } from '../adapters/slack/slack.js';
 import { ConflictError, PreconditionFailedError, type Store } from '../adapters/store/store.js';
 import type { AppConfig } from '../config.js';
 import { dueJobs } from '../domain/schedule.js';
@@ -16,6 +16,7 @@ import {
 } from './documents.js';
 import { describeError, type Logger } from './logger.js';
 import { loadMonth } from './monthStats.js';
+import type { DrainReport } from './outbox.js';
 import { threadRecordedMessage } from './queuedEvent.js';
 import type { ThreadLinks } from './threadLinks.js';
 
@@ -40,6 +41,8 @@ export interface TickReport {
   weeklyPost: JobOutcome;
   monthlyAward: JobOutcome;
   awardMonth?: MonthKey;
+  /** What the outbox sweep did, when it found anything to do. */
+  effects?: Omit<DrainReport, 'outage'>;
 }
 
 export interface ScheduledJobsDeps {
@@ -53,6 +56,10 @@ export interface ScheduledJobsDeps {
   queue: QueueSender;
   /** The thread's permalink is kept with the week once it is posted. */
   threadLinks: ThreadLinks;
+  /** The real clock: claims and their expiry are taken on it, whatever instant a tick is run for. */
+  now: () => number;
+  /** Retries the effects and admin alerts whose earlier attempts failed (app/outbox.ts). */
+  sweepOutbox: () => Promise<DrainReport>;
 }
 
 type Claimable = WeekDoc | AwardDoc;
@@ -66,15 +73,17 @@ const freshClaim = (nowMs: number) => ({
 
 /**
  * Claims a document (create-if-absent, or take over an expired claim with IfMatch) so that one caller posts.
- * Returns the claimed document's etag, or why it could not be claimed.
+ * Returns the claimed document and its etag, or why it could not be claimed. `nowMs` is the real clock's.
  */
 async function claim<T extends Claimable>(
   store: Store,
   fresh: T,
   nowMs: number,
-): Promise<{ etag: string; recovering: boolean } | { outcome: 'already-posted' | 'claimed-elsewhere' }> {
+): Promise<
+  { doc: T; etag: string; recovering: boolean } | { outcome: 'already-posted' | 'claimed-elsewhere' }
+> {
   try {
-    return { etag: (await store.create(fresh)).etag, recovering: false };
+    return { doc: fresh, etag: (await store.create(fresh)).etag, recovering: false };
   } catch (error) {
     if (!(error instanceof ConflictError)) throw error;
   }
@@ -83,11 +92,23 @@ async function claim<T extends Claimable>(
   if (existing.doc.status === 'posted') return { outcome: 'already-posted' };
   if (Date.parse(existing.doc.claimExpiresAt) > nowMs) return { outcome: 'claimed-elsewhere' };
   try {
-    const { etag } = await store.replace({ ...existing.doc, ...fresh }, existing.etag);
-    return { etag, recovering: true };
+    const doc = { ...existing.doc, ...fresh };
+    const { etag } = await store.replace(doc, existing.etag);
+    return { doc, etag, recovering: true };
   } catch (error) {
     if (error instanceof PreconditionFailedError) return { outcome: 'claimed-elsewhere' };
     throw error;
+  }
+}
+
+/** A job's failure, with since when the job has kept failing (kept in its document across ticks). */
+class JobFailure extends Error {
+  constructor(
+    override readonly cause: unknown,
+    readonly failingSinceMs: number,
+  ) {
+    super(describeError(cause));
+    this.name = 'JobFailure';
   }
 }
 
@@ -110,14 +131,15 @@ interface ScheduledPost<T extends Claimable> {
  */
 async function postOnce<T extends Claimable>(
   deps: ScheduledJobsDeps,
-  doc: T,
-  nowMs: number,
+  fresh: T,
   post: ScheduledPost<T>,
 ): Promise<JobOutcome> {
   const { store, slack, config, log } = deps;
-  const claimed = await claim(store, doc, nowMs);
+  const claimed = await claim(store, fresh, deps.now());
   if ('outcome' in claimed) return claimed.outcome;
+  const { failingSince: _, ...doc } = claimed.doc;
   try {
+    // Also after an ambiguous failure (a post whose answer was lost): the claim was released, not removed.
     const postedBefore = claimed.recovering
       ? await slack.findTaggedMessage(config.channelId, post.tag, post.searchFromTs)
       : undefined;
@@ -126,23 +148,26 @@ async function postOnce<T extends Claimable>(
       (await slack.postMessage({ channel: config.channelId, text: post.text(), tag: post.tag })).ts;
     const recorded = await post.record(ts);
     await store.replace(
-      { ...doc, ...recorded, status: 'posted', postedAt: new Date(nowMs).toISOString() },
+      { ...doc, ...recorded, status: 'posted', postedAt: new Date(deps.now()).toISOString() },
       claimed.etag,
     );
     log.info(`${post.name}: posted`);
     return 'posted';
   } catch (error) {
+    const failingSince = claimed.doc.failingSince ?? new Date(deps.now()).toISOString();
     await store
-      .replace({ ...doc, claimExpiresAt: new Date(0).toISOString() }, claimed.etag)
+      .replace({ ...doc, failingSince, claimExpiresAt: new Date(0).toISOString() }, claimed.etag)
       .catch((releaseError) =>
         log.warn(`${post.name}: could not release claim: ${describeError(releaseError)}`),
       );
-    throw error;
+    throw new JobFailure(error, Date.parse(failingSince));
   }
 }
 
 /** A job that keeps failing is reported once an hour, not at every tick. */
 const ALERT_EVERY_MS = 60 * 60_000;
+/** A transient failure (Slack down, a lost answer) is reported only once the job has failed for this long. */
+const ALERT_TRANSIENT_AFTER_MS = 30 * 60_000;
 
 export function createScheduledJobs(deps: ScheduledJobsDeps) {
   const { store, config, templates } = deps;
@@ -157,9 +182,9 @@ export function createScheduledJobs(deps: ScheduledJobsDeps) {
     });
   }
 
-  function weeklyPost(week: Week, nowMs: number, searchFromTs: string): Promise<JobOutcome> {
-    const doc: WeekDoc = { ...weekDocIdentity(channelId, week), ...freshClaim(nowMs) };
-    return postOnce(deps, doc, nowMs, {
+  function weeklyPost(week: Week, searchFromTs: string): Promise<JobOutcome> {
+    const doc: WeekDoc = { ...weekDocIdentity(channelId, week), ...freshClaim(deps.now()) };
+    return postOnce(deps, doc, {
       name: `weekly post ${week.key}`,
       tag: { type: 'til_weekly_post', id: week.key },
       searchFromTs,
@@ -179,20 +204,25 @@ export function createScheduledJobs(deps: ScheduledJobsDeps) {
     });
   }
 
-  async function monthlyAward(month: MonthKey, nowMs: number, searchFromTs: string): Promise<JobOutcome> {
+  async function monthlyAward(month: MonthKey, searchFromTs: string): Promise<JobOutcome> {
+    const pk = monthPartition(channelId, month);
+    // Every tick of the first week gets here: the award document answers without reading the month.
+    const existing = await store.read<AwardDoc>(pk, awardDocId(month));
+    if (existing?.doc.status === 'posted') return 'already-posted';
+    if (existing && Date.parse(existing.doc.claimExpiresAt) > deps.now()) return 'claimed-elsewhere';
     const { postedWeeks, result } = await loadMonth(store, config, month);
     if (postedWeeks.length === 0) return 'nothing-to-award';
     const doc: AwardDoc = {
       id: awardDocId(month),
-      pk: monthPartition(channelId, month),
+      pk,
       type: 'award',
       channel: channelId,
       month,
-      ...freshClaim(nowMs),
+      ...freshClaim(deps.now()),
     };
     const likesOf = new Map(result.members.map((m) => [m.userId, m.likes]));
     const ranked = (ids: string[]) => ids.map((userId) => ({ userId, likes: likesOf.get(userId) ?? 0 }));
-    return postOnce(deps, doc, nowMs, {
+    return postOnce(deps, doc, {
       name: `monthly award ${month}`,
       tag: { type: 'til_monthly_award', id: month },
       searchFromTs,
@@ -206,42 +236,68 @@ export function createScheduledJobs(deps: ScheduledJobsDeps) {
     });
   }
 
-  /** Runs a job; any failure (claiming, posting, recording) is logged and reported to the admins, throttled. */
-  async function guarded(name: string, nowMs: number, job: () => Promise<JobOutcome>): Promise<JobOutcome> {
+  /**
+   * Runs a job; any failure (claiming, posting, recording) is logged, and reported to the admins when it is real:
+   * at once when Slack refused (someone must act) or the store failed, after ALERT_TRANSIENT_AFTER_MS when it
+   * may heal by itself (Slack down, an answer lost: the next tick looks the post up). At most once an hour.
+   */
+  async function guarded(name: string, job: () => Promise<JobOutcome>): Promise<JobOutcome> {
     try {
       return await job();
-    } catch (error) {
+    } catch (failure) {
+      const error = failure instanceof JobFailure ? failure.cause : failure;
       deps.log.error(`${name}: failed: ${describeError(error)}`);
+      const nowMs = deps.now();
+      const failingForMs = failure instanceof JobFailure ? nowMs - failure.failingSinceMs : 0;
+      const mayHeal = error instanceof SlackCallError && error.retryable;
+      if (mayHeal && failingForMs < ALERT_TRANSIENT_AFTER_MS) return 'failed';
       const last = lastAlertMs.get(name);
       if (last === undefined || nowMs - last >= ALERT_EVERY_MS) {
         lastAlertMs.set(name, nowMs);
-        await deps.alerts.scheduledPostFailed({ job: name, reason: describeError(error) });
+        // Keyed by the hour, so instances ticking at once alert once.
+        const key = `${name}:${Math.floor(nowMs / ALERT_EVERY_MS)}`;
+        await deps.alerts.scheduledPostFailed({ job: name, reason: describeError(error) }, key);
       }
       return 'failed';
     }
   }
 
+  /** A sweep failure (the store, say) must not fail the tick: its work waits for the next one. */
+  async function sweep(): Promise<TickReport['effects']> {
+    try {
+      const { outage: _, ...report } = await deps.sweepOutbox();
+      return Object.values(report).some((n) => n > 0) ? report : undefined;
+    } catch (error) {
+      deps.log.error(`outbox sweep failed: ${describeError(error)}`);
+      return undefined;
+    }
+  }
+
   return {
-    /** Runs whatever is due at `nowMs`: the week's post first, then (first week of a month) last month's award. */
+    /**
+     * Runs whatever is due at `nowMs`: the week's post first, then (first week of a month) last month's award,
+     * then the outbox sweep. `nowMs` only chooses what is due (an operator may re-run a missed post); claims and
+     * the sweep go by the real clock, so a tick for another instant can never make a second post.
+     */
     async runDue(nowMs: number): Promise<TickReport> {
       const due = dueJobs(nowMs, config.postTime, config.rules.timeZone);
       const weekStartTs = String(Math.floor(due.week.startMs / 1000));
       const weekly = due.weeklyPostDue
-        ? await guarded(`weekly post ${due.week.key}`, nowMs, () => weeklyPost(due.week, nowMs, weekStartTs))
+        ? await guarded(`weekly post ${due.week.key}`, () => weeklyPost(due.week, weekStartTs))
         : 'not-due';
       // The award follows the week's post so it lands below it in the channel.
       const awardMonth = weekly === 'posted' || weekly === 'already-posted' ? due.awardMonth : undefined;
       const award = awardMonth
-        ? await guarded(`monthly award ${awardMonth}`, nowMs, () =>
-            monthlyAward(awardMonth, nowMs, weekStartTs),
-          )
+        ? await guarded(`monthly award ${awardMonth}`, () => monthlyAward(awardMonth, weekStartTs))
         : 'not-due';
+      const effects = await sweep();
       return {
         now: new Date(nowMs).toISOString(),
         week: due.week.key,
         weeklyPost: weekly,
         monthlyAward: award,
         awardMonth: due.awardMonth,
+        ...(effects && { effects }),
       };
     },
   };

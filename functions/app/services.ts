@@ -11,10 +11,14 @@ import { createSlackEventsHandler } from '../handlers/slackEvents.js';
 import { createHistoryHandler, createMonthsHandler, createStatsHandler } from '../handlers/stats.js';
 import { templatesFor } from '../messages/templates.js';
 import { createAdminAlerts } from './adminAlerts.js';
+import { createAdoption } from './adoption.js';
 import { createEventProcessor } from './eventProcessor.js';
 import type { Logger } from './logger.js';
 import { createMemberDirectory } from './memberDirectory.js';
+import { createOutboxRunner, type OutboxDoc, type OutboxItem, type Performer } from './outbox.js';
+import { createParticipationClaims } from './participationClaims.js';
 import { createScheduledJobs } from './scheduledJobs.js';
+import { createSubmissionEffects } from './submissionEffects.js';
 import { createThreadLinks } from './threadLinks.js';
 
 export interface Adapters {
@@ -35,14 +39,50 @@ export function slackFor(config: AppConfig, log: Logger): SlackPort {
     : createDryRunSlack();
 }
 
+/** The outbox sweep's share of a scheduled tick: well inside the timer function's time limit. */
+const SWEEP_BUDGET_MS = 2 * 60_000;
+
 /** The composition root shared by the Functions entry and the local server: same handlers, other adapters. */
 export function createServices(config: AppConfig, adapters: Adapters) {
   const { store, queue, slack, log, now } = adapters;
   const templates = templatesFor(config.locale);
-  const members = createMemberDirectory({ store, slack, channel: config.channelId, now });
-  const alerts = createAdminAlerts({ slack, adminUserIds: config.adminUserIds, templates, log });
+  const { channelId } = config;
+  const members = createMemberDirectory({ store, slack, channel: channelId, now });
+  const outbox = createOutboxRunner({ store, now, log });
+  const adminAlerts = createAdminAlerts({
+    store,
+    slack,
+    outbox,
+    channelId,
+    adminUserIds: config.adminUserIds,
+    templates,
+    log,
+    now,
+  });
+  const alerts = adminAlerts.alerts;
+  const claims = createParticipationClaims({ store, channelId, timeZone: config.rules.timeZone });
+  const effects = createSubmissionEffects({ store, slack, claims, alerts, config, templates });
   const threadLinks = createThreadLinks({ store, slack, config, log });
-  const processor = createEventProcessor({ store, slack, members, alerts, config, templates, log });
+  const adoptThread = createAdoption({ store, config, claims });
+  const processor = createEventProcessor({
+    store,
+    slack,
+    members,
+    config,
+    log,
+    outbox,
+    effects,
+    claims,
+    adoptThread,
+  });
+  // Submissions are in every month's partition (cross-partition query); alerts in their own.
+  const sweepSources = [
+    { query: { type: 'submission' }, performer: effects },
+    adminAlerts.sweepSource,
+  ] as unknown as {
+    query: { type: string; pk?: string };
+    performer: Performer<OutboxDoc<OutboxItem>, OutboxItem>;
+  }[];
   const jobs = createScheduledJobs({
     store,
     slack,
@@ -52,6 +92,8 @@ export function createServices(config: AppConfig, adapters: Adapters) {
     log,
     queue,
     threadLinks,
+    now,
+    sweepOutbox: () => outbox.sweep(sweepSources, SWEEP_BUDGET_MS),
   });
   const readSide = { store, members, config, threadLinks, log, now };
   return {

@@ -1,4 +1,3 @@
-import { SlackCallError } from '../adapters/slack/webApiSlack.js';
 import { ConflictError, type Store } from '../adapters/store/store.js';
 import type { AdminAlerts } from '../app/adminAlerts.js';
 import { type DeadLetterDoc, deadLetterDocId, deadLetterPartition } from '../app/documents.js';
@@ -45,26 +44,20 @@ export function createProcessEventHandler(deps: {
       try {
         return await processor.process(body);
       } catch (error) {
+        // No alert here: Slack's failures never reach this point (they stay in the outbox, and alert only when
+        // given up), and a message that keeps failing is reported once, when it is dead-lettered.
         log.warn(
           `process-event ${delivery.messageId} delivery ${delivery.deliveryCount} failed: ${describeError(error)}`,
         );
-        // Slack refusing a call after its own retries is worth a word at once; later deliveries stay quiet
-        // and the dead-letter alert reports the end.
-        if (error instanceof SlackCallError && delivery.deliveryCount === 1) {
-          await alerts.slackCallFailed({
-            method: error.method,
-            reason: error.code,
-            eventId: delivery.messageId,
-          });
-        }
         throw error;
       }
     },
 
     /**
      * Copies the dead letter into the store first (a store failure throws, so the queue keeps its copy), then
-     * tells the admins once. When admins are configured and none could be told, it throws after keeping the
-     * copy, so the trigger delivers the dead letter again and the alert is retried, not lost.
+     * tells the admins once (the alert is a document of its own, retried by the sweep until delivered). When
+     * admins are configured and none could be told yet, it throws after keeping the copy, so the trigger
+     * delivers the dead letter again and the alert is tried again then too.
      */
     async deadLettered(letter: DeadLetter): Promise<void> {
       const id = deadLetterDocId(letter.messageId);

@@ -140,9 +140,12 @@ describe('crash between a Slack post and recording it', () => {
     });
     const body = { eventId: event.event_id, event: event.event };
 
-    crash.crashOnNextWrite(
-      (doc, operation) => doc.id.startsWith('participation:') && operation === 'replace',
-    );
+    // The process dies as the broadcast is recorded as sent: that write and the next (the outbox's) fail.
+    let dead = false;
+    crash.crashOnNextWrite((doc, operation) => {
+      dead ||= doc.id.startsWith('participation:') && operation === 'replace';
+      return dead;
+    }, 2);
     await expect(
       services.processEvent.process(body, { messageId: event.event_id, deliveryCount: 1 }),
     ).rejects.toThrow(Crash);
@@ -214,17 +217,37 @@ describe('crash between a Slack post and recording it', () => {
       expect(await outbox()).toEqual([]);
     });
 
-    it('is sent on the retry when the failed attempt never reached Slack', async () => {
+    it('is sent on the retry when the failed attempt never reached Slack, looked up first if it may have', async () => {
+      // fatal_error: Slack says the call may have done something before failing.
       slack.failWhen('chat.postMessage', (args) => args.channel === 'DU0ALICE', { error: 'fatal_error' }, 1);
-      await expect(
-        services.processEvent.process(likeBody, { messageId: like.event_id, deliveryCount: 1 }),
-      ).rejects.toThrow(/fatal_error/);
+      await services.processEvent.process(likeBody, { messageId: like.event_id, deliveryCount: 1 });
       expect(likeDms()).toHaveLength(0);
+      expect(await outbox()).toMatchObject([{ kind: 'like_dm', sendStarted: true, failedAttempts: 1 }]);
 
-      await services.processEvent.process(likeBody, { messageId: like.event_id, deliveryCount: 2 });
+      clock += 30_000;
+      await services.jobs.runDue(clock);
+      expect(
+        slack.calls.some((c) => c.method === 'conversations.history' && c.args.channel === 'DU0ALICE'),
+      ).toBe(true);
       expect(likeDms()).toHaveLength(1);
       expect(likeDms()[0]?.args.text).toContain('합계 1개');
       expect(await outbox()).toEqual([]);
+    });
+
+    it('is retried without a lookup when Slack surely did not post it (rate limited)', async () => {
+      slack.failWhen(
+        'chat.postMessage',
+        (args) => args.channel === 'DU0ALICE',
+        { status: 429, retryAfterSec: 0 },
+        6,
+      );
+      await services.processEvent.process(likeBody, { messageId: like.event_id, deliveryCount: 1 });
+      expect(await outbox()).toMatchObject([{ kind: 'like_dm', failedAttempts: 1 }]);
+      expect((await outbox())?.[0]?.sendStarted).toBeUndefined();
+      clock += 30_000;
+      await services.jobs.runDue(clock);
+      expect(likeDms()).toHaveLength(1);
+      expect(slack.calls.some((c) => c.method === 'conversations.history')).toBe(false);
     });
 
     it('is sent without a history lookup when nothing went wrong', async () => {

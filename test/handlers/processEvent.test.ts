@@ -5,8 +5,8 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ParticipationDoc, SubmissionDoc, WeekDoc } from '../../functions/app/documents.js';
-import { type FakeSlack, type SlackCall, startFakeSlack } from '../support/fakeSlack.js';
-import { edit, reaction, reply } from '../support/slackPayloads.js';
+import { type FakeSlack, startFakeSlack } from '../support/fakeSlack.js';
+import { deletion, edit, reaction, reply } from '../support/slackPayloads.js';
 import {
   BOT_TOKEN,
   CHANNEL,
@@ -133,20 +133,48 @@ describe('process-event: broadcasts', () => {
     expect((await submission(ts))?.doc.state.links).toEqual(['https://velog.io/@aaa/til-week4']);
   });
 
-  it('ignores a top-level channel message; a reply in another thread is kept but counts for nothing', async () => {
+  it('#20: stores neither a top-level channel message nor a reply in a thread that is no weekly thread', async () => {
     const topLevel = replyTs(24, 6);
     const inOtherThread = replyTs(24, 7);
     const channelMessage = reply({ user: 'U0AAA', ts: topLevel, threadTs: topLevel, text: VELOG });
     delete channelMessage.event.thread_ts;
+    // A thread started on Monday evening, after the week's post was made and recorded: chatter.
     const otherThread = reply({ user: 'U0AAA', ts: inOtherThread, threadTs: replyTs(23, 8), text: VELOG });
     expect(await deliver(channelMessage)).toMatchObject({ applied: false });
     expect(await submission(topLevel)).toBeUndefined();
-    // Kept in case its thread is a weekly thread not recorded yet; it is in no week.
-    expect(await deliver(otherThread)).toMatchObject({ applied: true, effects: 0 });
-    const kept = (await submission(inOtherThread))?.doc;
-    expect(kept?.outbox).toEqual([]);
-    expect(kept?.weekKey).toBeUndefined();
+    expect(await deliver(otherThread)).toMatchObject({ applied: false, ignored: 'not in a weekly thread' });
+    expect(await submission(inOtherThread)).toBeUndefined();
+    // 👍 on either, long after it was posted, are not kept either.
+    for (const itemTs of [topLevel, inOtherThread]) {
+      const like = reaction({
+        user: 'U0BBB',
+        itemTs,
+        itemUser: 'U0AAA',
+        eventTs: tsAt('2026-11-25T10:00:00Z'),
+      });
+      expect(await deliver(like)).toMatchObject({ applied: false, ignored: 'not about a reply' });
+      expect(await submission(itemTs)).toBeUndefined();
+    }
+    // Nor a 👍 on the app's own posts (the weekly post, a broadcast), however soon after.
+    const onPost = reaction({ user: 'U0BBB', itemTs: threadTs, itemUser: 'UBOT', eventTs: threadTs });
+    expect(await deliver(onPost)).toMatchObject({ applied: false });
+    expect(await submission(threadTs)).toBeUndefined();
     expect(broadcasts()).toEqual([]);
+  });
+
+  it('#20: keeps a 👍 or a delete that overtook its reply, so the reply finds it when it comes', async () => {
+    const ts = replyTs(24, 12);
+    const early = { user: 'U0BBB', itemTs: ts, itemUser: 'U0AAA' };
+    await deliver(reaction({ ...early, eventTs: tsAt('2026-11-24T21:01:00+09:00') }));
+    expect((await submission(ts))?.doc.state.reactions.U0BBB).toMatchObject({ added: true });
+    await deliver(reply({ user: 'U0AAA', ts, threadTs, text: VELOG }));
+    expect(broadcasts()).toHaveLength(1);
+    expect(dmsTo('U0AAA')).toEqual([]);
+    const deleted = replyTs(24, 13);
+    await deliver(deletion({ ts: deleted, threadTs, eventTs: tsAt('2026-11-24T21:02:00+09:00') }));
+    await deliver(reply({ user: 'U0CCC', ts: deleted, threadTs, text: '<https://velog.io/@ccc/x>' }));
+    expect((await submission(deleted))?.doc.state.deleted).toBe(true);
+    expect(broadcasts()).toHaveLength(1);
   });
 
   it('ignores a reply in the thread by a bot, and the app’s own replies', async () => {
@@ -248,48 +276,62 @@ describe('process-event: Slack failures and dead letters', () => {
 
   const alertsTo = (admin: string) => dmsTo(admin).filter((text) => text.includes('⚠️'));
 
-  it('keeps the broadcast in the outbox when Slack refuses it, alerts once, and a redelivery sends it once', async () => {
+  /** A scheduled tick at the (advanced) clock: it runs the outbox sweep. */
+  const tickAfter = (ms: number) => {
+    clockMs += ms;
+    return h.services.jobs.runDue(clockMs);
+  };
+  const at = (ms: number) => new Date(ms).toISOString();
+
+  it('#2: a refused broadcast leaves the reply recorded, stays in the outbox backed off, and is made once', async () => {
     const ts = replyTs(24, 1);
     const envelope = reply({ user: 'U0AAA', ts, threadTs, text: VELOG });
-    const eventId = envelope.event_id;
+    const firstAttemptMs = clockMs;
 
     fake.failNext('chat.postMessage', { error: 'not_in_channel' });
-    await expect(deliver(envelope, 1)).rejects.toThrow(/not_in_channel/);
+    // The message is completed: the state change does not wait on Slack.
+    expect(await deliver(envelope, 1)).toEqual({ applied: true, effects: 1 });
     expect(broadcasts()).toEqual([]);
-    // The effect survived the failure, recorded with the state change that caused it.
-    expect((await submission(ts))?.doc.outbox).toMatchObject([{ kind: 'broadcast', userId: 'U0AAA' }]);
-    for (const admin of ADMINS) {
-      expect(fake.calls).toContainEqual<SlackCall>({
-        method: 'conversations.open',
-        args: { users: admin },
-        ok: true,
-      });
-      expect(alertsTo(admin)).toHaveLength(1);
-      expect(alertsTo(admin)[0]).toContain('chat.postMessage');
-      expect(alertsTo(admin)[0]).toContain('not_in_channel');
-      expect(alertsTo(admin)[0]).toContain(eventId);
-    }
+    expect((await submission(ts))?.doc).toMatchObject({
+      state: { links: ['https://velog.io/@aaa/til-week4'] },
+      pendingEffects: true,
+      outbox: [
+        {
+          kind: 'broadcast',
+          userId: 'U0AAA',
+          eventId: envelope.event_id,
+          failedAttempts: 1,
+          nextAttemptAt: at(firstAttemptMs + 30_000),
+          lastError: expect.stringContaining('not_in_channel'),
+        },
+      ],
+    });
+    // A redelivery before the backoff has run out does not try again.
+    await deliver(envelope, 2);
+    expect(
+      fake.calls.filter((c) => c.method === 'chat.postMessage' && c.args.channel === CHANNEL),
+    ).toHaveLength(1);
 
-    // The second delivery fails too: no second alert (the dead-letter alert reports the end).
-    fake.failNext('chat.postMessage', { error: 'not_in_channel' });
-    await expect(deliver(envelope, 2)).rejects.toThrow(/not_in_channel/);
-    for (const admin of ADMINS) expect(alertsTo(admin)).toHaveLength(1);
-
-    // The third delivery succeeds: the pending broadcast is made, once.
-    expect(await deliver(envelope, 3)).toEqual({ applied: true, effects: 1 });
+    // The sweep of the next tick after the backoff makes it, once.
+    expect((await tickAfter(30_000)).effects).toMatchObject({ performed: 1 });
     expect(broadcasts().map((c) => c.args.text)).toEqual([
       `<@U0AAA>님이 TIL 11월 4주차 챌린지에 참여했습니다 🔥🔥 <${permalinkOf(ts)}|글 보러 가기>`,
     ]);
     expect((await submission(ts))?.doc.outbox).toEqual([]);
-    await deliver(envelope, 4);
+    expect((await submission(ts))?.doc.pendingEffects).toBeUndefined();
+    await deliver(envelope, 3);
+    await tickAfter(60_000);
     expect(broadcasts()).toHaveLength(1);
+    // It healed: no admin was bothered (#17).
+    for (const admin of ADMINS) expect(alertsTo(admin)).toEqual([]);
   });
 
-  it('makes a pending broadcast when a later event about the same reply arrives first', async () => {
+  it('#2: the next event about the submission performs its pending broadcast once the backoff is over', async () => {
     const ts = replyTs(24, 1);
     fake.failNext('chat.postMessage', { error: 'not_in_channel' });
-    await expect(deliver(reply({ user: 'U0AAA', ts, threadTs, text: VELOG }), 1)).rejects.toThrow();
-    // A like on the reply, processed before the failed message's redelivery.
+    await deliver(reply({ user: 'U0AAA', ts, threadTs, text: VELOG }), 1);
+    clockMs += 30_000;
+    // A like on the reply: its event drains the outbox, the broadcast first.
     await deliver(
       reaction({ user: 'U0BBB', itemTs: ts, itemUser: 'U0AAA', eventTs: tsAt('2026-11-25T10:00:00Z', 1) }),
     );
@@ -297,7 +339,7 @@ describe('process-event: Slack failures and dead letters', () => {
     expect(dmsTo('U0AAA')).toHaveLength(1);
   });
 
-  it('gives up an effect Slack keeps refusing after 5 attempts, tells the admins, and later effects flow', async () => {
+  it('#17: gives up a DM Slack keeps refusing after 5 backed-off attempts, alerts once, and later effects flow', async () => {
     const ts = replyTs(24, 1);
     await deliver(reply({ user: 'U0AAA', ts, threadTs, text: VELOG }));
     expect(broadcasts()).toHaveLength(1);
@@ -309,16 +351,25 @@ describe('process-event: Slack failures and dead letters', () => {
     });
     // Only the author's DM fails; the admins' alert DMs go through.
     fake.failWhen('conversations.open', (args) => args.users === 'U0AAA', { error: 'user_not_found' }, 5);
-    for (let delivery = 1; delivery <= 4; delivery++) {
-      await expect(deliver(like, delivery)).rejects.toThrow(/user_not_found/);
-      expect((await submission(ts))?.doc.outbox).toMatchObject([
-        { kind: 'like_dm', failedAttempts: delivery },
-      ]);
+    expect(await deliver(like, 1)).toMatchObject({ applied: true });
+    const delays = [30_000, 60_000, 120_000, 240_000];
+    for (const [i, delay] of delays.entries()) {
+      expect((await submission(ts))?.doc.outbox).toMatchObject([{ kind: 'like_dm', failedAttempts: i + 1 }]);
+      // Not before its time.
+      await tickAfter(delay - 1_000);
+      expect((await submission(ts))?.doc.outbox).toMatchObject([{ kind: 'like_dm', failedAttempts: i + 1 }]);
+      await tickAfter(1_000);
+      for (const admin of ADMINS) expect(alertsTo(admin)).toEqual(i < 3 ? [] : [expect.any(String)]);
     }
-    // The fifth failure gives the DM up, with a word to each admin; the event itself completes.
-    expect(await deliver(like, 5)).toMatchObject({ applied: true });
+    // The fifth failure gave the DM up, with one word to each admin naming the call and the event.
     expect((await submission(ts))?.doc.outbox).toEqual([]);
-    for (const admin of ADMINS) expect(alertsTo(admin).at(-1)).toMatch(/conversations\.open.*user_not_found/);
+    for (const admin of ADMINS) {
+      expect(alertsTo(admin)).toHaveLength(1);
+      expect(alertsTo(admin)[0]).toMatch(/conversations\.open.*user_not_found/);
+      expect(alertsTo(admin)[0]).toContain(like.event_id);
+    }
+    await tickAfter(60 * 60_000);
+    for (const admin of ADMINS) expect(alertsTo(admin)).toHaveLength(1);
     // The next like's DM is not held back by the one given up.
     await deliver(
       reaction({ user: 'U0CCC', itemTs: ts, itemUser: 'U0AAA', eventTs: tsAt('2026-11-25T11:00:00Z', 1) }),
@@ -331,10 +382,11 @@ describe('process-event: Slack failures and dead letters', () => {
     const first = replyTs(24, 1);
     const envelope = reply({ user: 'U0AAA', ts: first, threadTs, text: VELOG });
     fake.failWhen('chat.postMessage', (args) => args.channel === CHANNEL, { error: 'not_in_channel' }, 5);
-    for (let delivery = 1; delivery <= 4; delivery++)
-      await expect(deliver(envelope, delivery)).rejects.toThrow();
-    expect(await deliver(envelope, 5)).toMatchObject({ applied: true });
+    await deliver(envelope, 1);
+    for (const delay of [30_000, 60_000, 120_000, 240_000]) await tickAfter(delay);
     expect(broadcasts()).toEqual([]);
+    expect((await submission(first))?.doc.outbox).toEqual([]);
+    for (const admin of ADMINS) expect(alertsTo(admin)).toHaveLength(1);
     // The admin fixed the channel; Alice posts another link the same week.
     const second = replyTs(25, 1);
     await deliver(reply({ user: 'U0AAA', ts: second, threadTs, text: '<https://velog.io/@aaa/til-2>' }));

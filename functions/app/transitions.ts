@@ -1,0 +1,38 @@
+import { isDeepStrictEqual } from 'node:util';
+import { weekByKey } from '../domain/calendar.js';
+import { transitionEffects } from '../domain/submission.js';
+import type { MonthKey, RulesConfig, SubmissionState } from '../domain/types.js';
+import { type OutboxEntry, type SubmissionDoc, submissionDocument } from './documents.js';
+import { withOutbox } from './outbox.js';
+
+/**
+ * The submission document after a transition to `after`, with the effects it causes appended to its outbox
+ * (each naming `eventId`, the event that caused it), or undefined when the state does not change. What the
+ * document holds besides its state (the outbox lease) is kept.
+ */
+export function nextSubmissionDocument(
+  current: SubmissionDoc | undefined,
+  after: SubmissionState,
+  ctx: {
+    channelId: string;
+    month: MonthKey;
+    rules: RulesConfig;
+    memberAlreadyBroadcast: boolean;
+    eventId: string;
+  },
+): SubmissionDoc | undefined {
+  const before = current?.state;
+  if (before && isDeepStrictEqual(before, after)) return undefined;
+  const week = after.weekKey ? weekByKey(after.weekKey, ctx.rules.timeZone) : undefined;
+  const outbox = current?.outbox ?? [];
+  const effects = transitionEffects(before, after, {
+    config: ctx.rules,
+    week,
+    memberAlreadyBroadcast: ctx.memberAlreadyBroadcast,
+  })
+    .filter((e) => !outbox.some((o) => o.id === e.id))
+    .map((e): OutboxEntry => ({ ...e, eventId: ctx.eventId }));
+  const next = submissionDocument(ctx.channelId, ctx.month, after, []);
+  const withLease = current?.outboxLease ? { ...next, outboxLease: current.outboxLease } : next;
+  return withOutbox<SubmissionDoc, OutboxEntry>(withLease, [...outbox, ...effects]);
+}
