@@ -101,11 +101,24 @@ const commaList = z
   );
 
 const booleanFlag = z
-  .enum(['true', 'false', '1', '0', ''])
+  .enum(['true', 'false', '1', '0', ''], { error: 'must be true or false' })
   .optional()
   .transform((v) => v === 'true' || v === '1');
 
 const slackUserId = /^[UW][A-Z0-9]{2,}$/;
+
+/** One problem naming every entry of a comma-separated list that is not `what`, so the operator finds each. */
+const everyEntry =
+  (isValid: (entry: string) => boolean, what: { one: string; many: string; hint: string }) =>
+  (entries: string[], ctx: z.RefinementCtx) => {
+    const bad = entries.filter((entry) => !isValid(entry)).map((entry) => JSON.stringify(entry));
+    if (bad.length === 0) return;
+    const message =
+      bad.length === 1
+        ? `entry ${bad[0]} is not ${what.one} (${what.hint})`
+        : `entries ${bad.join(', ')} are not ${what.many} (${what.hint})`;
+    ctx.addIssue({ code: 'custom', message, params: { namesTheValue: true } });
+  };
 
 const envSchema = z.object({
   TIME_ZONE: z
@@ -131,16 +144,26 @@ const envSchema = z.object({
         : DEFAULT_BLOG_HOSTS,
     )
     .refine(
-      (hosts) => hosts.length > 0 && hosts.every(isValidHostPattern),
+      (hosts) => hosts.length > 0,
       'must be a comma-separated list of host names or *.wildcard patterns',
+    )
+    .superRefine(
+      everyEntry(isValidHostPattern, {
+        one: 'a host name or *.wildcard pattern',
+        many: 'host names or *.wildcard patterns',
+        hint: 'such as velog.io or *.github.io',
+      }),
     ),
   DASHBOARD_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
   WEEKLY_FOOTER: optionalText,
   COUNT_SELF_LIKES: booleanFlag,
   LIKE_DM: z.enum(['each', 'off'], { error: 'must be "each" or "off"' }).default('each'),
-  ADMIN_USER_IDS: commaList.refine(
-    (ids) => ids.every((id) => slackUserId.test(id)),
-    'must be a comma-separated list of Slack user ids such as U0123ABCD',
+  ADMIN_USER_IDS: commaList.superRefine(
+    everyEntry((id) => slackUserId.test(id), {
+      one: 'a Slack user id',
+      many: 'Slack user ids',
+      hint: 'such as U0123ABCD; a comma-separated list',
+    }),
   ),
   LOCALE: z.enum(['ko', 'en'], { error: 'must be "ko" or "en"' }).default('ko'),
   SLACK_SIGNING_SECRET: z
@@ -197,6 +220,22 @@ export const parsedSettingNames = (): string[] => Object.keys(envSchema.shape);
 
 type Env = NodeJS.ProcessEnv | Record<string, string | undefined>;
 
+const SECRET_SETTINGS = new Set(SETTINGS.filter((s) => s.secret).map((s) => s.name));
+const MAX_ECHOED_CHARS = 40;
+
+/**
+ * `NAME message (got "value")`: the value an operator set, so they see what was read (a stray quote, a space),
+ * cut short, and never for a secret, which is named only.
+ */
+function describeIssue(issue: z.core.$ZodIssue, env: Record<string, string>): string {
+  const name = String(issue.path[0] ?? 'environment');
+  const value = env[name];
+  const namesTheValue = issue.code === 'custom' && issue.params?.namesTheValue === true;
+  if (value === undefined || SECRET_SETTINGS.has(name) || namesTheValue) return `${name} ${issue.message}`;
+  const shown = value.length > MAX_ECHOED_CHARS ? `${value.slice(0, MAX_ECHOED_CHARS)}…` : value;
+  return `${name} ${issue.message} (got ${JSON.stringify(shown)})`;
+}
+
 /**
  * Parses the environment; throws ConfigError listing every problem at once. On `host: 'azure'` the settings the
  * Functions app needs are required as well, and named explicitly (the trigger resolves `%SERVICEBUS_QUEUE%` from
@@ -215,11 +254,8 @@ export function loadConfig(env: Env, host: 'azure' | 'local' = 'local'): AppConf
     (s) => s.requiredOn?.includes(host) && !schemaRequired.has(s.name) && !blankAsMissing[s.name],
   ).map((s) => `${s.name} is required in Azure (set it as an app setting; infra/ does)`);
   const parsed = envSchema.safeParse(blankAsMissing);
-  if (!parsed.success) {
-    problems.unshift(
-      ...parsed.error.issues.map((issue) => `${String(issue.path[0] ?? 'environment')} ${issue.message}`),
-    );
-  }
+  if (!parsed.success)
+    problems.unshift(...parsed.error.issues.map((issue) => describeIssue(issue, blankAsMissing)));
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const e = parsed.data;
   const [hour, minute] = e.POST_TIME.split(':').map(Number) as [number, number];

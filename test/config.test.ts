@@ -143,6 +143,56 @@ describe('loadConfig', () => {
     expect(error.message).not.toContain('tooShort123');
   });
 
+  it.each([
+    ['POST_TIME', '9am', '"9am"'],
+    ['TIME_ZONE', 'KST', '"KST"'],
+    ['LIKE_DM', 'daily', '"daily"'],
+    ['TIL_CHANNEL_ID', 'general', '"general"'],
+    ['PORT', 'http', '"http"'],
+    ['DASHBOARD_URL', ` til.example.com/${'x'.repeat(200)}`, `" til.example.com/${'x'.repeat(23)}…"`],
+  ])('#18: echoes the offending value of %s (truncated)', (name, value, shown) => {
+    const error = problemsOf({ ...required, [name]: value });
+    expect(error.problems[0]).toContain(`(got ${shown})`);
+    expect(error.message).not.toContain('x'.repeat(30));
+  });
+
+  it('#18: never echoes a secret, whatever is wrong with it', () => {
+    const secrets = {
+      SLACK_BOT_TOKEN: 'xoxp-very-secret-user-token',
+      ADMIN_TOKEN: 'tooShort123',
+    };
+    const error = problemsOf({ ...required, ...secrets });
+    expect(error.problems).toHaveLength(2);
+    for (const [name, value] of Object.entries(secrets)) {
+      expect(error.message).toContain(name);
+      expect(error.message).not.toContain(value);
+      expect(error.message).not.toContain(value.slice(0, 8));
+    }
+    expect(error.message).not.toContain('got');
+  });
+
+  it('#18: names each bad entry of ALLOWED_BLOG_HOSTS', () => {
+    const error = problemsOf({
+      ...required,
+      ALLOWED_BLOG_HOSTS: 'velog.io, https://me.github.io ,*.com,github.com',
+    });
+    expect(error.problems).toEqual([
+      'ALLOWED_BLOG_HOSTS entries "https://me.github.io", "*.com" are not host names or *.wildcard patterns (such as velog.io or *.github.io)',
+    ]);
+  });
+
+  it('#18: names each bad entry of ADMIN_USER_IDS', () => {
+    const error = problemsOf({ ...required, ADMIN_USER_IDS: 'U0ADMIN1,@kim' });
+    expect(error.problems[0]).toBe(
+      'ADMIN_USER_IDS entry "@kim" is not a Slack user id (such as U0123ABCD; a comma-separated list)',
+    );
+  });
+
+  it('#18: says COUNT_SELF_LIKES must be true or false, not what the validator expected', () => {
+    const error = problemsOf({ ...required, COUNT_SELF_LIKES: 'yes' });
+    expect(error.problems).toEqual(['COUNT_SELF_LIKES must be true or false (got "yes")']);
+  });
+
   it('reports several problems in one error, one line each', () => {
     const error = problemsOf({
       SLACK_SIGNING_SECRET: 's',
