@@ -98,7 +98,27 @@ async function main() {
   const interval = config.local.schedulerIntervalSeconds;
   const timer = interval > 0 ? setInterval(tick, interval * 1000) : undefined;
 
+  // Only the listen itself can fail this way (a port in use, one below 1024): one line, the lock released, exit 1.
+  const onListenError = async (error: NodeJS.ErrnoException) => {
+    if (timer) clearInterval(timer);
+    const { port } = config.local;
+    const why =
+      error.code === 'EADDRINUSE'
+        ? `port ${port} is already in use (another npm start?)`
+        : error.code === 'EACCES'
+          ? `port ${port} needs privileges this user does not have`
+          : `cannot listen on port ${port}: ${describeError(error)}`;
+    console.error(
+      `TIL Challenge cannot start: ${why}. Stop what holds it, or choose another port with PORT, ` +
+        `e.g. PORT=${port === 7072 ? 7073 : 7072} npm start`,
+    );
+    await Promise.allSettled([queue.close(), store.close()]);
+    await lock.release();
+    process.exit(1);
+  };
+  server.once('error', onListenError);
   server.listen(config.local.port, () => {
+    server.off('error', onListenError);
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.local.port;
     // The start-up banner is for the operator whatever LOG_LEVEL says.
