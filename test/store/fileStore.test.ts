@@ -108,6 +108,25 @@ describe('file store on disk', () => {
     await expect(openFileStore(dataDir.path)).rejects.toThrow(documentFile);
   });
 
+  it('#11: a document holding a body nested 3,500 deep is created, read, queried and reloaded like any other', async () => {
+    const depth = 3500;
+    const body = JSON.parse(`${'['.repeat(depth)}${']'.repeat(depth)}`);
+    const store = await reopen();
+    const created = await store.create({ ...note('pk', 'deep'), body });
+    const depthOf = (value: unknown) => {
+      let levels = 0;
+      for (let node = value; Array.isArray(node); node = node[0]) levels++;
+      return levels;
+    };
+    expect(depthOf(created.doc.body)).toBe(depth);
+    expect(depthOf((await store.read<Note & { body: unknown }>('pk', 'deep'))?.doc.body)).toBe(depth);
+    expect(await store.query({ pk: 'pk', type: 'note' })).toHaveLength(1);
+    await store.replace({ ...created.doc, title: 'second' }, created.etag);
+    await store.close();
+    const reopened = await reopen();
+    expect((await reopened.read<Note>('pk', 'deep'))?.doc.title).toBe('second');
+  });
+
   it('refuses operations after close', async () => {
     const store = await reopen();
     await store.close();

@@ -25,8 +25,8 @@ export async function openFileStore(dir: string): Promise<Store> {
   const documentFiles = names.filter((name) => name.endsWith(DOC_SUFFIX));
   for (let start = 0; start < documentFiles.length; start += LOAD_BATCH) {
     const batch = documentFiles.slice(start, start + LOAD_BATCH);
-    for (const stored of await Promise.all(batch.map((name) => loadDocumentFile(dir, name)))) {
-      store.remember(stored);
+    for (const entry of await Promise.all(batch.map((name) => loadDocumentFile(dir, name)))) {
+      store.remember(entry);
     }
   }
   return store;
@@ -37,28 +37,38 @@ const TEMP_SUFFIX = '.tmp';
 /** Bounds open file handles while loading, so a large store cannot hit EMFILE. */
 const LOAD_BATCH = 64;
 
+/**
+ * A document in memory: parsed, to match queries against, and as its file's JSON text, which every read
+ * parses into the caller's own copy (JSON.parse has no recursion limit; structuredClone overflows the stack
+ * on a document nested a few thousand levels deep, such as a dead letter's hostile body).
+ */
+interface Entry {
+  stored: Stored<Doc>;
+  text: string;
+}
+
 class FileStore implements Store {
-  private readonly partitions = new Map<string, Map<string, Stored<Doc>>>();
+  private readonly partitions = new Map<string, Map<string, Entry>>();
   /** Tail of the write chain per document: writes to one document run one at a time, so check-and-set is atomic. */
   private readonly writeTails = new Map<string, Promise<void>>();
   private closed = false;
 
   constructor(private readonly dir: string) {}
 
-  remember(stored: Stored<Doc>): void {
-    const { pk, id } = stored.doc;
+  remember(entry: Entry): void {
+    const { pk, id } = entry.stored.doc;
     let partition = this.partitions.get(pk);
     if (!partition) {
       partition = new Map();
       this.partitions.set(pk, partition);
     }
-    partition.set(id, stored);
+    partition.set(id, entry);
   }
 
   async read<T extends Doc>(pk: string, id: string): Promise<Stored<T> | undefined> {
     this.assertOpen();
-    const stored = this.partitions.get(pk)?.get(id);
-    return stored && copyOf<T>(stored);
+    const entry = this.partitions.get(pk)?.get(id);
+    return entry && copyOf<T>(entry);
   }
 
   create<T extends Doc>(doc: T): Promise<Stored<T>> {
@@ -80,10 +90,10 @@ class FileStore implements Store {
     const where = Object.entries(q.where ?? {});
     const results: Stored<T>[] = [];
     for (const partition of partitions) {
-      for (const stored of partition?.values() ?? []) {
-        const fields = stored.doc as unknown as Record<string, unknown>;
-        if (stored.doc.type === q.type && where.every(([field, value]) => fields[field] === value)) {
-          results.push(copyOf<T>(stored));
+      for (const entry of partition?.values() ?? []) {
+        const fields = entry.stored.doc as unknown as Record<string, unknown>;
+        if (entry.stored.doc.type === q.type && where.every(([field, value]) => fields[field] === value)) {
+          results.push(copyOf<T>(entry));
         }
       }
     }
@@ -102,12 +112,13 @@ class FileStore implements Store {
     this.assertOpen();
     const key = documentKey(doc.pk, doc.id);
     const written = (this.writeTails.get(key) ?? Promise.resolve()).then(async () => {
-      check(this.partitions.get(doc.pk)?.get(doc.id));
+      check(this.partitions.get(doc.pk)?.get(doc.id)?.stored);
       // Round-trip through JSON so the stored document is exactly what a reload (or Cosmos DB) would return.
-      const stored: Stored<Doc> = { doc: JSON.parse(JSON.stringify(doc)), etag: randomUUID() };
-      await writeFileDurably(join(this.dir, `${key}${DOC_SUFFIX}`), JSON.stringify(stored));
-      this.remember(stored);
-      return copyOf<T>(stored);
+      const text = JSON.stringify({ doc, etag: randomUUID() });
+      const entry: Entry = { stored: JSON.parse(text), text };
+      await writeFileDurably(join(this.dir, `${key}${DOC_SUFFIX}`), text);
+      this.remember(entry);
+      return copyOf<T>(entry);
     });
     const tail = written.then(
       () => undefined,
@@ -135,11 +146,12 @@ function documentKey(pk: string, id: string): string {
     .digest('hex');
 }
 
-function copyOf<T extends Doc>(stored: Stored<Doc>): Stored<T> {
-  return { doc: structuredClone(stored.doc) as T, etag: stored.etag };
+function copyOf<T extends Doc>(entry: Entry): Stored<T> {
+  const { doc } = JSON.parse(entry.text) as Stored<T>;
+  return { doc, etag: entry.stored.etag };
 }
 
-async function loadDocumentFile(dir: string, name: string): Promise<Stored<Doc>> {
+async function loadDocumentFile(dir: string, name: string): Promise<Entry> {
   const path = join(dir, name);
   const text = await readFile(path, 'utf8');
   let stored: Partial<Stored<Doc>> | undefined;
@@ -159,7 +171,7 @@ async function loadDocumentFile(dir: string, name: string): Promise<Stored<Doc>>
   ) {
     throw new Error(`file store: ${path} is not a stored document; the data directory is damaged`);
   }
-  return { doc, etag: stored.etag };
+  return { stored: { doc, etag: stored.etag }, text };
 }
 
 /** Temp file, fsync, rename over the target, fsync the directory: the file is either the old or the new content. */
