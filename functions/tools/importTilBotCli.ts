@@ -5,9 +5,14 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import type { SubmissionDoc } from '../app/documents.js';
 import { describeError } from '../app/logger.js';
 import { openStoreFor, storeLocation } from '../app/openStore.js';
-import { ConfigError, loadConfig } from '../config.js';
+import { type AppConfig, ConfigError, loadConfig } from '../config.js';
+import { weekByKey } from '../domain/calendar.js';
+import { countedLikes, countsForWeek, isLate } from '../domain/submission.js';
+import type { RulesConfig } from '../domain/types.js';
+import { type DataDirLock, DataDirLocked, lockDataDir } from '../local/dataDirLock.js';
 import {
   createAbsentDocuments,
   type ImportPlan,
@@ -58,7 +63,34 @@ async function readJson(path: string): Promise<unknown> {
   }
 }
 
-function summary(plan: ImportPlan, report: WriteReport, notes: string[]): string {
+/**
+ * The imported 👍 by what our rules make of them, so the total the original counted is explained against what the
+ * dashboard shows: self-likes (unless COUNT_SELF_LIKES=true), and likes on replies that count for no week.
+ */
+function likesBreakdown(plan: ImportPlan, rules: RulesConfig): string {
+  let counted = 0;
+  let selfLikes = 0;
+  let unlinked = 0;
+  let late = 0;
+  for (const doc of plan.documents) {
+    if (doc.type !== 'submission') continue;
+    const { state } = doc as SubmissionDoc;
+    const marks = Object.values(state.reactions).filter((mark) => mark.added).length;
+    const week = state.weekKey ? weekByKey(state.weekKey, rules.timeZone) : undefined;
+    if (week && countsForWeek(state, week)) {
+      const likes = countedLikes(state, rules);
+      counted += likes;
+      selfLikes += marks - likes;
+    } else if (week && isLate(state, week)) late += marks;
+    else unlinked += marks;
+  }
+  const self = rules.countSelfLikes
+    ? 'self-likes included (COUNT_SELF_LIKES=true)'
+    : `${selfLikes} are self-likes (counted only with COUNT_SELF_LIKES=true)`;
+  return `${counted} count, ${self}, ${unlinked} on replies without a link, ${late} on late replies`;
+}
+
+function summary(plan: ImportPlan, report: WriteReport, notes: string[], rules: RulesConfig): string {
   const { counts } = plan;
   const months = [
     ...new Set(plan.documents.flatMap((doc) => (doc.type === 'week' ? [doc.month] : []))),
@@ -67,7 +99,7 @@ function summary(plan: ImportPlan, report: WriteReport, notes: string[]): string
     `  weekly threads  ${counts.threads} (${counts.weeks} weeks, ${months[0] ?? '-'} … ${months.at(-1) ?? '-'})`,
     `  replies         ${counts.replies}: ${counts.submissions} with a link, ${counts.replies - counts.submissions} without`,
     `  late            ${counts.late} (posted after their week's deadline: kept, but they count for no week)`,
-    `  likes           ${counts.likes} 👍 on the replies`,
+    `  likes           ${counts.likes} 👍 on the replies: ${likesBreakdown(plan, rules)}`,
     `  members         ${counts.members}`,
     `  documents       ${report.created} created, ${report.unchanged} already present, ${report.kept.length} differ (kept as they are)`,
     ...notes.map((note) => `note: ${note}`),
@@ -76,6 +108,24 @@ function summary(plan: ImportPlan, report: WriteReport, notes: string[]): string
     ),
   ];
   return lines.join('\n');
+}
+
+/**
+ * The embedded store belongs to one process at a time, as for `npm start`: a running server keeps its documents
+ * in memory and would not see what is written under it. Cosmos DB needs no lock (the server reads it live).
+ */
+async function lockLocalStore(config: AppConfig): Promise<DataDirLock | undefined> {
+  if (config.azure) return undefined;
+  const dataDir = resolve(config.local.dataDir);
+  try {
+    return await lockDataDir(dataDir);
+  } catch (error) {
+    if (!(error instanceof DataDirLocked)) throw error;
+    throw new CliError(
+      `DATA_DIR ${dataDir} is in use by process ${error.holderPid} (a running npm start?): it would not see ` +
+        'the imported documents. Stop it, then import, then start it again.',
+    );
+  }
 }
 
 async function main(argv: string[]) {
@@ -92,18 +142,23 @@ async function main(argv: string[]) {
     config.rules.timeZone,
   );
   const plan = tilBotDocuments(data, { channel: config.channelId, rules: config.rules });
-  const store = await openStoreFor(config);
+  const lock = await lockLocalStore(config);
   let report: WriteReport;
   try {
-    report = await createAbsentDocuments(store, plan.documents);
+    const store = await openStoreFor(config);
+    try {
+      report = await createAbsentDocuments(store, plan.documents);
+    } finally {
+      await store.close();
+    }
   } finally {
-    await store.close();
+    await lock?.release();
   }
   console.log(
     `Imported the til-bot export in ${source}\n  into ${storeLocation(config)}, channel ${config.channelId}, ` +
       `${config.rules.timeZone}`,
   );
-  console.log(summary(plan, report, data.notes));
+  console.log(summary(plan, report, data.notes, config.rules));
 }
 
 main(process.argv.slice(2)).catch((error) => {

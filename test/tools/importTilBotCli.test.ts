@@ -1,12 +1,13 @@
 /** `npm run import:til-bot`: the command an operator runs, as a child process with the app's settings. */
 import { spawn } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { listMonths } from '../../functions/app/monthStats.js';
+import { listMonths, loadMonth } from '../../functions/app/monthStats.js';
 import { openStoreFor } from '../../functions/app/openStore.js';
 import { loadConfig } from '../../functions/config.js';
+import { lockDataDir } from '../../functions/local/dataDirLock.js';
 import { makeTempDir, type TempDir } from '../support/tempDir.js';
 import { FIXTURE_DIR, tilTimestampJson, userInfoJson } from './tilBotFixture.js';
 
@@ -125,5 +126,68 @@ describe('import:til-bot', () => {
     const noChannel = await importTilBot(['--dir', FIXTURE_DIR], { DATA_DIR: dataDir.path });
     expect(noChannel.code).toBe(1);
     expect(noChannel.stderr).toContain('TIL_CHANNEL_ID is required');
+  });
+
+  it('#18: refuses to import while a server holds DATA_DIR, naming the holder, and writes nothing', async () => {
+    // This test process holds the lock, as a running npm start would.
+    const lock = await lockDataDir(dataDir.path);
+    try {
+      const result = await importTilBot(['--dir', FIXTURE_DIR], {
+        TIL_CHANNEL_ID: CHANNEL,
+        DATA_DIR: dataDir.path,
+      });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain(`in use by process ${process.pid}`);
+      expect(result.stderr).toMatch(/stop .*then import/i);
+      expect(result.stderr).not.toMatch(/^\s+at /m);
+      expect(result.stdout).toBe('');
+      expect(await readdir(dataDir.path)).toEqual(['LOCK']);
+    } finally {
+      await lock.release();
+    }
+  });
+
+  it('#18: holds DATA_DIR while it writes and releases it after', async () => {
+    const result = await importTilBot(['--dir', FIXTURE_DIR], {
+      TIL_CHANNEL_ID: CHANNEL,
+      DATA_DIR: dataDir.path,
+    });
+    expect(result.code).toBe(0);
+    expect(await readdir(dataDir.path)).not.toContain('LOCK');
+  });
+
+  it('#18: explains the 👍 imported against those that count, each kind computed', async () => {
+    const env = { TIL_CHANNEL_ID: CHANNEL, DATA_DIR: dataDir.path };
+    const result = await importTilBot(['--dir', FIXTURE_DIR], env);
+    expect(result.code).toBe(0);
+    const line = result.stdout.split('\n').find((l) => l.startsWith('  likes'));
+    const parts =
+      /likes +(\d+) 👍 on the replies: (\d+) count, (\d+) are self-likes \(counted only with COUNT_SELF_LIKES=true\), (\d+) on replies without a link, (\d+) on late replies/.exec(
+        line ?? '',
+      );
+    expect(parts, line).not.toBeNull();
+    const [total, counted, self, unlinked, late] = parts!.slice(1).map(Number) as [
+      number,
+      number,
+      number,
+      number,
+      number,
+    ];
+    expect(total).toBe(807);
+    expect(counted + self + unlinked + late).toBe(total);
+
+    // "count" is what the dashboard shows: the likes of every imported month added up.
+    const config = loadConfig({ ...env, SLACK_SIGNING_SECRET: 'the-app-secret' });
+    const store = await openStoreFor(config);
+    try {
+      let shown = 0;
+      for (const month of await listMonths(store, CHANNEL)) {
+        const { result: monthResult } = await loadMonth(store, config, month);
+        shown += monthResult.weeks.reduce((sum, week) => sum + week.likes, 0);
+      }
+      expect(counted).toBe(shown);
+    } finally {
+      await store.close();
+    }
   });
 });
