@@ -394,7 +394,8 @@ export async function createAbsentDocuments(store: Store, documents: ImportedDoc
     // app adds later (a week's threadUrl, say) is no difference.
     const imported = JSON.parse(JSON.stringify(doc)) as Record<string, unknown>;
     const stored = existing?.doc as Record<string, unknown> | undefined;
-    const same = stored && Object.keys(imported).every((key) => isDeepStrictEqual(stored[key], imported[key]));
+    const same =
+      stored && Object.keys(imported).every((key) => isDeepStrictEqual(stored[key], imported[key]));
     if (same) report.unchanged += 1;
     else report.kept.push({ type: doc.type, pk: doc.pk, id: doc.id });
   }
