@@ -40,22 +40,28 @@ export async function startLocalServer(env: Record<string, string>): Promise<Loc
   });
   const output: string[] = [];
   const url = await new Promise<string>((resolve, reject) => {
+    // Only start-up has a deadline: once listening, a healthy server must not be killed when it passes.
+    const startup = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`server did not start within ${STARTUP_TIMEOUT_MS} ms:\n${output.join('\n')}`));
+    }, STARTUP_TIMEOUT_MS);
+    startup.unref();
     const onData = (chunk: Buffer) => {
       for (const line of chunk.toString().split('\n').filter(Boolean)) {
         output.push(line);
         const match = /listening on (http:\/\/localhost:\d+)/.exec(line);
-        if (match?.[1]) resolve(match[1]);
+        if (match?.[1]) {
+          clearTimeout(startup);
+          resolve(match[1]);
+        }
       }
     };
     child.stdout?.on('data', onData);
     child.stderr?.on('data', onData);
-    child.once('exit', (code) =>
-      reject(new Error(`server exited with ${code} before listening:\n${output.join('\n')}`)),
-    );
-    setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`server did not start within ${STARTUP_TIMEOUT_MS} ms:\n${output.join('\n')}`));
-    }, STARTUP_TIMEOUT_MS).unref();
+    child.once('exit', (code) => {
+      clearTimeout(startup);
+      reject(new Error(`server exited with ${code} before listening:\n${output.join('\n')}`));
+    });
   });
   return {
     url,
