@@ -18,8 +18,8 @@ export interface Rig {
   env: Record<string, string>;
   /** Starts the server again on the same DATA_DIR (after kill9 or stop). */
   restart(extraEnv?: Record<string, string>): Promise<ServerProcess>;
-  /** Like restart, but reports a refusal to start instead of throwing. */
-  tryRestart(extraEnv?: Record<string, string>): Promise<StartOutcome>;
+  /** Like restart, but reports a refusal to start instead of throwing; `args` go to the server's command line. */
+  tryRestart(extraEnv?: Record<string, string>, args?: string[]): Promise<StartOutcome>;
   close(): Promise<void>;
 }
 
@@ -49,8 +49,8 @@ export async function startRig(options: {
       rig.server = await startServer({ ...env, ...extraEnv });
       return rig.server;
     },
-    async tryRestart(extraEnv = {}) {
-      const outcome = await tryStartServer({ ...env, ...extraEnv });
+    async tryRestart(extraEnv = {}, args = []) {
+      const outcome = await tryStartServer({ ...env, ...extraEnv }, args);
       if (outcome.started) rig.server = outcome.server;
       return outcome;
     },

@@ -45,12 +45,19 @@ export function serverEnv(env: Record<string, string>): Record<string, string> {
 }
 
 /** Starts the server; resolves once it listens, or with its exit code and output if it exits before. */
-export async function tryStartServer(env: Record<string, string>): Promise<StartOutcome> {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'functions/local/main.ts'], {
-    cwd: repoRoot,
-    env: serverEnv(env),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+export async function tryStartServer(
+  env: Record<string, string>,
+  args: string[] = [],
+): Promise<StartOutcome> {
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'functions/local/main.ts', ...args],
+    {
+      cwd: repoRoot,
+      env: serverEnv(env),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const output: string[] = [];
   let exitCode: number | null | undefined;
   const exited = new Promise<number | null>((resolve) =>
