@@ -6,7 +6,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeSlack, startFakeSlack } from '../support/fakeSlack.js';
-import { getJson, type LocalServer } from '../support/localServer.js';
+import { getJson, type LocalServer, startLocalServer } from '../support/localServer.js';
 import { makeTempDir, type TempDir } from '../support/tempDir.js';
 import {
   DESKTOP,
@@ -26,7 +26,6 @@ import {
   seedChallenge,
   seriousAxeViolations,
   setDevice,
-  startDashboardServer,
 } from './harness.js';
 
 const BOT_TOKEN = 'xoxb-web-test';
@@ -60,7 +59,7 @@ describe('the dashboard in Chromium against the local server', () => {
     let clockMs = Date.now();
     fake = await startFakeSlack({ token: BOT_TOKEN, now: () => clockMs });
     dataDir = await makeTempDir('til-web');
-    server = await startDashboardServer({
+    server = await startLocalServer({
       SLACK_BOT_TOKEN: BOT_TOKEN,
       SLACK_API_URL: fake.url,
       DATA_DIR: dataDir.path,

@@ -4,7 +4,7 @@
  */
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getJson, type LocalServer } from '../support/localServer.js';
+import { getJson, type LocalServer, startLocalServer } from '../support/localServer.js';
 import { makeTempDir, type TempDir } from '../support/tempDir.js';
 import {
   expectNoHorizontalScroll,
@@ -16,7 +16,6 @@ import {
   screenshot,
   seriousAxeViolations,
   setDevice,
-  startDashboardServer,
 } from './harness.js';
 
 describe('the dashboard with no data yet', () => {
@@ -28,10 +27,7 @@ describe('the dashboard with no data yet', () => {
   beforeAll(async () => {
     requirePrerequisites();
     dataDir = await makeTempDir('til-web-empty');
-    [server, browser] = await Promise.all([
-      startDashboardServer({ DATA_DIR: dataDir.path }),
-      launchChromium(),
-    ]);
+    [server, browser] = await Promise.all([startLocalServer({ DATA_DIR: dataDir.path }), launchChromium()]);
     context = await newSharedContext(browser);
     expect((await getJson<string[]>(server, '/api/months')).body).toEqual([]);
   });

@@ -1,9 +1,3 @@
-/**
- * Shared by the dashboard's browser tests: the real local server fed through the signed Slack ingress, fake
- * Slack for names and permalinks, and headless Chromium (Debian's /usr/bin/chromium) with a collector of console
- * errors and CSP violations.
- */
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -12,16 +6,7 @@ import { type Browser, type BrowserContext, chromium, type Page } from 'playwrig
 import { expect } from 'vitest';
 import { previousMonth, weekOfInstant, weeksOfMonth } from '../../functions/domain/calendar.js';
 import type { FakeSlack } from '../support/fakeSlack.js';
-import {
-  ADMIN_TOKEN,
-  CHANNEL,
-  getJson,
-  type LocalServer,
-  postSlackEvent,
-  SIGNING_SECRET,
-  tick,
-  waitUntilIdle,
-} from '../support/localServer.js';
+import { getJson, type LocalServer, postSlackEvent, tick, waitUntilIdle } from '../support/localServer.js';
 import { reaction, reply, tsAt } from '../support/slackPayloads.js';
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -65,67 +50,6 @@ export function launchChromium(): Promise<Browser> {
       '--disable-sync',
     ],
   });
-}
-
-/**
- * `functions/local/main.ts` under tsx on a free port, as test/support/localServer.ts's startLocalServer starts
- * it, except that the start-up timeout is cleared once the server listens: startLocalServer never clears its
- * timer, so it SIGKILLs its server 30 s after the start, and these tests run longer than that. Switch back to
- * startLocalServer once it clears the timer.
- */
-export async function startDashboardServer(env: Record<string, string>): Promise<LocalServer> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'functions/local/main.ts'], {
-    cwd: repoRoot,
-    env: {
-      PATH: process.env.PATH ?? '',
-      PORT: '0',
-      TIL_CHANNEL_ID: CHANNEL,
-      SLACK_SIGNING_SECRET: SIGNING_SECRET,
-      ADMIN_TOKEN,
-      SCHEDULER_INTERVAL_SECONDS: '0',
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const output: string[] = [];
-  const exited = () =>
-    child.exitCode !== null || child.signalCode !== null
-      ? Promise.resolve(child.exitCode)
-      : new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`server did not start within 30 s:\n${output.join('\n')}`));
-    }, 30_000);
-    const onData = (chunk: Buffer) => {
-      for (const line of chunk.toString().split('\n').filter(Boolean)) {
-        output.push(line);
-        const match = /listening on (http:\/\/localhost:\d+)/.exec(line);
-        if (match?.[1]) {
-          clearTimeout(timer);
-          resolve(match[1]);
-        }
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited with ${code} before listening:\n${output.join('\n')}`));
-    });
-  });
-  return {
-    url,
-    output,
-    async kill9() {
-      child.kill('SIGKILL');
-      await exited();
-    },
-    async stop() {
-      child.kill('SIGTERM');
-      return exited();
-    },
-  };
 }
 
 export interface OpenedPage {
