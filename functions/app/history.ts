@@ -71,7 +71,7 @@ async function summarizeOpenMonth(deps: HistoryDeps, month: MonthKey, nowMs: num
   const { store, config, log } = deps;
   const pk = monthPartition(config.channelId, month);
   const [{ postedWeeks, result }, award] = await Promise.all([
-    loadMonth(store, config, month),
+    loadMonth(store, config, month, log),
     store.read<AwardDoc>(pk, awardDocId(month)),
   ]);
   const summary = summarizeMonth(

@@ -210,7 +210,7 @@ export function createScheduledJobs(deps: ScheduledJobsDeps) {
     const existing = await store.read<AwardDoc>(pk, awardDocId(month));
     if (existing?.doc.status === 'posted') return 'already-posted';
     if (existing && Date.parse(existing.doc.claimExpiresAt) > deps.now()) return 'claimed-elsewhere';
-    const { postedWeeks, result } = await loadMonth(store, config, month);
+    const { postedWeeks, result } = await loadMonth(store, config, month, deps.log);
     if (postedWeeks.length === 0) return 'nothing-to-award';
     const doc: AwardDoc = {
       id: awardDocId(month),
@@ -231,6 +231,7 @@ export function createScheduledJobs(deps: ScheduledJobsDeps) {
           month,
           challengers: ranked(result.challengers),
           specialChallengers: ranked(result.specialChallengers),
+          weeksPosted: postedWeeks.length,
         }),
       record: async (messageTs) => ({ messageTs }),
     });

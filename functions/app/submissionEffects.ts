@@ -1,7 +1,7 @@
 import { SlackCallError, type SlackPort } from '../adapters/slack/slack.js';
 import type { Store } from '../adapters/store/store.js';
 import type { AppConfig } from '../config.js';
-import { weekByKey } from '../domain/calendar.js';
+import { tsToMs, weekByKey } from '../domain/calendar.js';
 import { countedLikes, countsForWeek } from '../domain/submission.js';
 import type { Templates } from '../messages/templates.js';
 import type { AdminAlerts } from './adminAlerts.js';
@@ -62,7 +62,7 @@ export function createSubmissionEffects(deps: {
       .filter(({ doc }) => countsForWeek(doc.state, week))
       .reduce((sum, { doc }) => sum + countedLikes(doc.state, rules), 0);
     const replyLink = await slack.permalink(channelId, effect.replyTs);
-    const text = templates.likeDm({ week, weekLikes, replyLink });
+    const text = templates.likeDm({ week, weekLikes, replyLink, at: tsToMs(effect.reactionTs) });
     await sendStarting();
     await slack.sendDirectMessage(effect.userId, text, tag);
   }

@@ -1,5 +1,8 @@
 import { DateTime } from 'luxon';
-import type { MonthKey, UserId, Week } from '../domain/types.js';
+import type { MonthKey, UserId, Week, WeekKey } from '../domain/types.js';
+import { koreanParticle } from './korean.js';
+
+export { koreanParticle } from './korean.js';
 
 /**
  * Every message the bot sends to Slack users, in one place. Korean by default; another locale is one more
@@ -24,12 +27,32 @@ export interface MonthlyAwardInput {
   /** Challengers with their 👍 over the month, most first. */
   challengers: Ranked[];
   specialChallengers: Ranked[];
+  /** How many weeks of the month had a weekly post: what a challenger took part in every one of. */
+  weeksPosted?: number;
 }
+
+export interface LikeDmInput {
+  /** The week the post belongs to, and the author's counted 👍 over that week. */
+  week: Week;
+  weekLikes: number;
+  replyLink: string;
+  /** When the like was (epoch ms): says "this week" only during the post's week, and the year of another year's. */
+  at?: number;
+}
+
+/**
+ * The names scheduled jobs go by in logs and alerts; the Korean alerts translate them (an unknown one is shown as
+ * it is).
+ */
+export const jobNames = {
+  weeklyPost: (week: WeekKey) => `weekly post ${week}`,
+  monthlyAward: (month: MonthKey) => `monthly award ${month}`,
+};
 
 export interface Templates {
   weeklyPost(input: WeeklyPostInput): string;
   broadcast(input: { userId: UserId; week: Week; replyLink: string }): string;
-  likeDm(input: { week: Week; weekLikes: number; replyLink: string }): string;
+  likeDm(input: LikeDmInput): string;
   monthlyAward(input: MonthlyAwardInput): string;
   alertDeadLettered(input: { eventId: string; deliveries: number; reason: string }): string;
   alertScheduledPostFailed(input: { job: string; reason: string }): string;
@@ -43,6 +66,32 @@ const deadlineOf = (week: Week, locale: Locale) =>
 const monthNumber = (month: MonthKey) => Number(month.slice(5, 7));
 const rankedLines = (ranked: Ranked[], medal: string) =>
   ranked.map((r) => `${medal} ${mention(r.userId)} 👍 ${r.likes}`).join('\n');
+
+/** Where a like DM's week stands from when the like was: its own week, another, or unknown. */
+function weekScope(week: Week, at: number | undefined): 'current' | 'other' | 'unknown' {
+  if (at === undefined) return 'unknown';
+  return at >= week.startMs && at <= week.deadlineMs ? 'current' : 'other';
+}
+
+/** The week's year when the like came in another year (in the week's own zone), else undefined. */
+function yearUnlessCurrent(week: Week, at: number | undefined): number | undefined {
+  if (at === undefined) return undefined;
+  const weekYear = Number(week.month.slice(0, 4));
+  const likeYear = DateTime.fromMillis(at, { zone: deadlineOf(week, 'ko').zone }).year;
+  return weekYear === likeYear ? undefined : weekYear;
+}
+
+const WEEKLY_POST_JOB = /^weekly post (\d{4})-(\d{2})-W(\d)$/;
+const MONTHLY_AWARD_JOB = /^monthly award (\d{4})-(\d{2})$/;
+
+/** `weekly post 2026-11-W4` → `2026년 11월 4주차 주간 공지`; a job it does not know keeps its name. */
+function koreanJobName(job: string): string {
+  const weekly = WEEKLY_POST_JOB.exec(job);
+  if (weekly) return `${weekly[1]}년 ${Number(weekly[2])}월 ${weekly[3]}주차 주간 공지`;
+  const award = MONTHLY_AWARD_JOB.exec(job);
+  if (award) return `${award[1]}년 ${Number(award[2])}월 결과 발표`;
+  return job;
+}
 
 const ko: Templates = {
   weeklyPost: ({ week, allowedBlogHosts, dashboardUrl, footer }) =>
@@ -58,23 +107,30 @@ const ko: Templates = {
       .join('\n'),
   broadcast: ({ userId, week, replyLink }) =>
     `${mention(userId)}님이 ${week.label} 챌린지에 참여했습니다 🔥🔥 ${link(replyLink, '글 보러 가기')}`,
-  likeDm: ({ week, weekLikes, replyLink }) =>
-    `${week.label}에 올린 ${link(replyLink, 'TIL')}의 👍가 이번 주 합계 ${weekLikes}개가 되었어요!`,
-  monthlyAward: ({ month, challengers, specialChallengers }) =>
+  likeDm: ({ week, weekLikes, replyLink, at }) => {
+    const year = yearUnlessCurrent(week, at);
+    const total = { current: '이번 주', other: '그 주', unknown: '주차' }[weekScope(week, at)];
+    return `${year ? `${year}년 ` : ''}${week.label}에 올린 ${link(replyLink, '글')}의 👍가 ${total} 합계 ${weekLikes}개가 되었어요!`;
+  },
+  monthlyAward: ({ month, challengers, specialChallengers, weeksPosted }) =>
     challengers.length === 0
-      ? `*${monthNumber(month)}월 TIL 챌린지 결과*\n이번 달에는 모든 주차에 참여한 챌린저가 없습니다. 다음 달에 도전해 주세요 💪`
+      ? `*${monthNumber(month)}월 TIL 챌린지 결과*\n${
+          weeksPosted === undefined
+            ? `${monthNumber(month)}월의 모든 주차에`
+            : `${monthNumber(month)}월에 게시된 ${weeksPosted}주 모두에`
+        } 참여한 챌린저는 없었습니다. 이번 달에 도전해 주세요 💪`
       : [
           `*${monthNumber(month)}월 TIL 챌린지 결과* 🎉`,
           `🏆 스페셜 챌린저 (가장 많은 👍)`,
           rankedLines(specialChallengers, '🥇'),
-          `🔥 챌린저 (모든 주차 참여, ${challengers.length}명)`,
+          `🔥 챌린저 (${weeksPosted === undefined ? '모든 주차' : `게시된 ${weeksPosted}주 모두`} 참여, ${challengers.length}명)`,
           rankedLines(challengers, '•'),
           `모두 수고하셨습니다!`,
         ].join('\n'),
   alertDeadLettered: ({ eventId, deliveries, reason }) =>
-    `⚠️ [TIL 봇] 이벤트 ${eventId}를 ${deliveries}번 시도했지만 처리하지 못해 dead-letter로 옮겼습니다. 원인: ${reason}`,
+    `⚠️ [TIL 봇] 이벤트 ${eventId}${koreanParticle(eventId, '을/를')} ${deliveries}번 시도했지만 처리하지 못해 dead-letter로 옮겼습니다. 원인: ${reason}`,
   alertScheduledPostFailed: ({ job, reason }) =>
-    `⚠️ [TIL 봇] 예약 작업 ${job} 게시에 실패했습니다. 원인: ${reason} — 다음 실행 때 다시 시도합니다.`,
+    `⚠️ [TIL 봇] 예약 작업 「${koreanJobName(job)}」 게시에 실패했습니다. 원인: ${reason} — 다음 실행 때 다시 시도합니다.`,
   alertSlackCallFailed: ({ method, reason, eventId }) =>
     `⚠️ [TIL 봇] Slack API ${method} 호출이 재시도 후에도 실패했습니다${eventId ? ` (이벤트 ${eventId})` : ''}. 원인: ${reason}`,
 };
@@ -94,8 +150,11 @@ const monthNames = [
   'December',
 ];
 const englishMonth = (month: MonthKey) => monthNames[monthNumber(month) - 1];
-/** The English counterpart of `week.label` ("TIL 11월 4주차"). */
-const englishWeekLabel = (week: Week) => `TIL ${englishMonth(week.month)} week ${week.ordinal}`;
+/** The English counterpart of `week.label` ("TIL 11월 4주차"), with the year when it is not the current one. */
+const englishWeekLabel = (week: Week, year?: number) =>
+  `TIL ${englishMonth(week.month)}${year ? ` ${year}` : ''} week ${week.ordinal}`;
+/** "all 4 posted weeks", "the one posted week". */
+const postedWeeksEn = (n: number) => (n === 1 ? 'the one posted week' : `all ${n} posted weeks`);
 
 const en: Templates = {
   weeklyPost: ({ week, allowedBlogHosts, dashboardUrl, footer }) =>
@@ -111,16 +170,23 @@ const en: Templates = {
       .join('\n'),
   broadcast: ({ userId, week, replyLink }) =>
     `${mention(userId)} joined the ${englishWeekLabel(week)} challenge 🔥🔥 ${link(replyLink, 'Read the post')}`,
-  likeDm: ({ week, weekLikes, replyLink }) =>
-    `Your ${link(replyLink, 'TIL')} for ${englishWeekLabel(week)} now has ${weekLikes} 👍 this week!`,
-  monthlyAward: ({ month, challengers, specialChallengers }) =>
+  likeDm: ({ week, weekLikes, replyLink, at }) => {
+    const total = { current: "this week's", other: "that week's", unknown: "the week's" }[
+      weekScope(week, at)
+    ];
+    const label = englishWeekLabel(week, yearUnlessCurrent(week, at));
+    return `Your ${link(replyLink, 'post')} for ${label} now has ${weekLikes} 👍, ${total} total!`;
+  },
+  monthlyAward: ({ month, challengers, specialChallengers, weeksPosted }) =>
     challengers.length === 0
-      ? `*TIL challenge results for ${englishMonth(month)}*\nNobody took part in every week this month. Try again next month 💪`
+      ? `*TIL challenge results for ${englishMonth(month)}*\nNobody took part in ${
+          weeksPosted === undefined ? 'every week' : postedWeeksEn(weeksPosted)
+        } of ${englishMonth(month)}. This month is a new chance 💪`
       : [
           `*TIL challenge results for ${englishMonth(month)}* 🎉`,
           `🏆 Special challengers (most 👍)`,
           rankedLines(specialChallengers, '🥇'),
-          `🔥 Challengers (every week, ${challengers.length})`,
+          `🔥 Challengers (${weeksPosted === undefined ? 'every week' : postedWeeksEn(weeksPosted)}, ${challengers.length})`,
           rankedLines(challengers, '•'),
           `Well done, everyone!`,
         ].join('\n'),

@@ -220,7 +220,7 @@ describe('process-event: likes', () => {
         method: 'chat.postMessage',
         args: {
           channel: 'DU0AAA',
-          text: `TIL 11월 4주차에 올린 <${permalinkOf(first)}|TIL>의 👍가 이번 주 합계 1개가 되었어요!`,
+          text: `TIL 11월 4주차에 올린 <${permalinkOf(first)}|글>의 👍가 이번 주 합계 1개가 되었어요!`,
           // Found by this tag, not sent again, if the attempt dies before recording the DM as sent.
           metadata: {
             event_type: 'til_like_dm',

@@ -3,7 +3,12 @@ import { SlackCallError } from '../../functions/adapters/slack/webApiSlack.js';
 import { describeError } from '../../functions/app/logger.js';
 import { weekByKey } from '../../functions/domain/calendar.js';
 import { DEFAULT_BLOG_HOSTS } from '../../functions/domain/links.js';
-import { type Locale, type Templates, templatesFor } from '../../functions/messages/templates.js';
+import {
+  koreanParticle,
+  type Locale,
+  type Templates,
+  templatesFor,
+} from '../../functions/messages/templates.js';
 
 const ZONE = 'Asia/Seoul';
 /** Monday 2026-11-23 .. Sunday 2026-11-29 23:59:59.999 Seoul. */
@@ -125,12 +130,47 @@ describe('broadcast', () => {
 });
 
 describe('like DM', () => {
-  it("names the week, links the reply and gives the week's total", () => {
-    expect(ko.likeDm({ week: week4, weekLikes: 3, replyLink: REPLY_LINK })).toBe(
-      `TIL 11월 4주차에 올린 <${REPLY_LINK}|TIL>의 👍가 이번 주 합계 3개가 되었어요!`,
+  const duringWeek4 = Date.parse('2026-11-26T12:00:00+09:00');
+  const weeksLater = Date.parse('2026-12-15T12:00:00+09:00');
+  const nextYear = Date.parse('2027-01-12T12:00:00+09:00');
+
+  it("#19: names the week the post belongs to and that week's total, saying TIL once", () => {
+    expect(ko.likeDm({ week: week4, weekLikes: 3, replyLink: REPLY_LINK, at: duringWeek4 })).toBe(
+      `TIL 11월 4주차에 올린 <${REPLY_LINK}|글>의 👍가 이번 주 합계 3개가 되었어요!`,
     );
-    expect(en.likeDm({ week: week4, weekLikes: 3, replyLink: REPLY_LINK })).toBe(
-      `Your <${REPLY_LINK}|TIL> for TIL November week 4 now has 3 👍 this week!`,
+    expect(en.likeDm({ week: week4, weekLikes: 3, replyLink: REPLY_LINK, at: duringWeek4 })).toBe(
+      `Your <${REPLY_LINK}|post> for TIL November week 4 now has 3 👍, this week's total!`,
+    );
+    for (const t of [ko, en]) {
+      const text = t.likeDm({ week: week4, weekLikes: 3, replyLink: REPLY_LINK, at: duringWeek4 });
+      expect(text.match(/TIL /g), text).toHaveLength(1);
+    }
+  });
+
+  it('#19: does not call an earlier week "this week"', () => {
+    expect(ko.likeDm({ week: week4, weekLikes: 4, replyLink: REPLY_LINK, at: weeksLater })).toBe(
+      `TIL 11월 4주차에 올린 <${REPLY_LINK}|글>의 👍가 그 주 합계 4개가 되었어요!`,
+    );
+    expect(en.likeDm({ week: week4, weekLikes: 4, replyLink: REPLY_LINK, at: weeksLater })).toBe(
+      `Your <${REPLY_LINK}|post> for TIL November week 4 now has 4 👍, that week's total!`,
+    );
+  });
+
+  it("#19: gives the year of a post from another year than the like's", () => {
+    expect(ko.likeDm({ week: week4, weekLikes: 5, replyLink: REPLY_LINK, at: nextYear })).toBe(
+      `2026년 TIL 11월 4주차에 올린 <${REPLY_LINK}|글>의 👍가 그 주 합계 5개가 되었어요!`,
+    );
+    expect(en.likeDm({ week: week4, weekLikes: 5, replyLink: REPLY_LINK, at: nextYear })).toBe(
+      `Your <${REPLY_LINK}|post> for TIL November 2026 week 4 now has 5 👍, that week's total!`,
+    );
+  });
+
+  it('says "the week\'s total" when it is not told when the like was', () => {
+    expect(ko.likeDm({ week: week4, weekLikes: 1, replyLink: REPLY_LINK })).toBe(
+      `TIL 11월 4주차에 올린 <${REPLY_LINK}|글>의 👍가 주차 합계 1개가 되었어요!`,
+    );
+    expect(en.likeDm({ week: week4, weekLikes: 1, replyLink: REPLY_LINK })).toBe(
+      `Your <${REPLY_LINK}|post> for TIL November week 4 now has 1 👍, the week's total!`,
     );
   });
 });
@@ -148,6 +188,15 @@ describe('monthly award', () => {
       { userId: 'U0CAROL', likes: 0 },
     ],
   };
+
+  it('#19: says how many weeks were posted', () => {
+    expect(ko.monthlyAward({ ...award, weeksPosted: 4 }).split('\n')[4]).toBe(
+      '🔥 챌린저 (게시된 4주 모두 참여, 3명)',
+    );
+    expect(en.monthlyAward({ ...award, weeksPosted: 4 }).split('\n')[4]).toBe(
+      '🔥 Challengers (all 4 posted weeks, 3)',
+    );
+  });
 
   it('lists the special challengers, then every challenger, each with their 👍', () => {
     expect(ko.monthlyAward(award)).toBe(
@@ -185,14 +234,23 @@ describe('monthly award', () => {
     );
   });
 
-  it('says so when nobody took part in every week', () => {
-    const nobody = { month: '2026-11', challengers: [], specialChallengers: [] };
+  it('#19: says so when nobody took part in every week, about that month, not "this month"', () => {
+    const nobody = { month: '2026-11', challengers: [], specialChallengers: [], weeksPosted: 5 };
     expect(ko.monthlyAward(nobody)).toBe(
-      '*11월 TIL 챌린지 결과*\n이번 달에는 모든 주차에 참여한 챌린저가 없습니다. 다음 달에 도전해 주세요 💪',
+      '*11월 TIL 챌린지 결과*\n11월에 게시된 5주 모두에 참여한 챌린저는 없었습니다. 이번 달에 도전해 주세요 💪',
     );
     expect(en.monthlyAward(nobody)).toBe(
-      '*TIL challenge results for November*\nNobody took part in every week this month. Try again next month 💪',
+      '*TIL challenge results for November*\nNobody took part in all 5 posted weeks of November. This month is a new chance 💪',
     );
+    const { weeksPosted: _, ...withoutCount } = nobody;
+    expect(ko.monthlyAward(withoutCount).split('\n')[1]).toBe(
+      '11월의 모든 주차에 참여한 챌린저는 없었습니다. 이번 달에 도전해 주세요 💪',
+    );
+    for (const text of [ko.monthlyAward(nobody), ko.monthlyAward(withoutCount)]) {
+      expect(text).not.toContain('이번 달에는');
+      expect(text).not.toContain('다음 달');
+    }
+    expect(en.monthlyAward(nobody)).not.toContain('this month.');
   });
 });
 
@@ -213,7 +271,7 @@ describe('admin alerts', () => {
     expect(dead).toContain('5');
     expect(dead).toContain('channel_not_found');
     const scheduled = t.alertScheduledPostFailed({ job: 'weekly post 2026-11-W4', reason: reasons[0]! });
-    expect(scheduled).toContain('weekly post 2026-11-W4');
+    expect(scheduled).toContain(locale === 'ko' ? '2026년 11월 4주차 주간 공지' : 'weekly post 2026-11-W4');
     expect(scheduled).toContain('channel_not_found');
     const call = t.alertSlackCallFailed({
       method: 'chat.getPermalink',
@@ -225,9 +283,71 @@ describe('admin alerts', () => {
     expect(t.alertSlackCallFailed({ method: 'users.info', reason: 'ratelimited' })).not.toMatch(/Ev|이벤트/);
   });
 
+  it('#19: name the scheduled jobs in Korean', () => {
+    expect(ko.alertScheduledPostFailed({ job: 'weekly post 2026-11-W4', reason: 'boom' })).toBe(
+      '⚠️ [TIL 봇] 예약 작업 「2026년 11월 4주차 주간 공지」 게시에 실패했습니다. 원인: boom — 다음 실행 때 다시 시도합니다.',
+    );
+    expect(ko.alertScheduledPostFailed({ job: 'monthly award 2026-11', reason: 'boom' })).toContain(
+      '예약 작업 「2026년 11월 결과 발표」 게시에',
+    );
+    // A job it does not know is named as the app names it.
+    expect(ko.alertScheduledPostFailed({ job: 'reminders 2026-11-W4', reason: 'boom' })).toContain(
+      '「reminders 2026-11-W4」',
+    );
+    expect(en.alertScheduledPostFailed({ job: 'weekly post 2026-11-W4', reason: 'boom' })).toContain(
+      'Scheduled job weekly post 2026-11-W4 failed',
+    );
+  });
+
+  it.each([
+    ['Ev0123ABCD', '를'],
+    ['Ev0123ABCL', '을'],
+    ['Ev01M', '을'],
+    ['Ev01N', '을'],
+    ['Ev01R', '을'],
+    ['Ev01', '을'],
+    ['Ev03', '을'],
+    ['Ev06', '을'],
+    ['Ev07', '을'],
+    ['Ev08', '을'],
+    ['Ev10', '을'],
+    ['Ev02', '를'],
+    ['Ev04', '를'],
+    ['Ev05', '를'],
+    ['Ev09', '를'],
+    ['thread-recorded:1793577600.000100', '을'],
+  ])(
+    '#19: says "이벤트 %s%s", the particle its last character takes when read in Korean',
+    (eventId, particle) => {
+      expect(ko.alertDeadLettered({ eventId, deliveries: 5, reason: 'boom' })).toContain(
+        `이벤트 ${eventId}${particle} `,
+      );
+    },
+  );
+
+  it.each([
+    ['사람', '을/를', '을'],
+    ['나무', '을/를', '를'],
+    ['서울', '으로/로', '로'],
+    ['부산', '으로/로', '으로'],
+    ['코드', '으로/로', '로'],
+    ['Ev1', '으로/로', '로'],
+    ['Ev3', '으로/로', '으로'],
+    ['UL', '으로/로', '로'],
+    ['UM', '으로/로', '으로'],
+    ['Ev1', '이/가', '이'],
+    ['Ev2', '이/가', '가'],
+    ['job.', '은/는', '는'],
+    ['U0ALICE', '은/는', '는'],
+    ['', '을/를', '을(를)'],
+    ['🔥', '이/가', '이(가)'],
+  ] as const)('#19: koreanParticle(%j, %s) is %s', (word, pair, expected) => {
+    expect(koreanParticle(word, pair)).toBe(expected);
+  });
+
   it('are, in Korean, exactly these lines', () => {
     expect(ko.alertScheduledPostFailed({ job: 'weekly post 2026-11-W4', reason: reasons[0]! })).toBe(
-      '⚠️ [TIL 봇] 예약 작업 weekly post 2026-11-W4 게시에 실패했습니다. 원인: Slack chat.postMessage failed: channel_not_found — 다음 실행 때 다시 시도합니다.',
+      '⚠️ [TIL 봇] 예약 작업 「2026년 11월 4주차 주간 공지」 게시에 실패했습니다. 원인: Slack chat.postMessage failed: channel_not_found — 다음 실행 때 다시 시도합니다.',
     );
     expect(ko.alertDeadLettered({ eventId: 'Ev0123ABCD', deliveries: 5, reason: 'boom' })).toBe(
       '⚠️ [TIL 봇] 이벤트 Ev0123ABCD를 5번 시도했지만 처리하지 못해 dead-letter로 옮겼습니다. 원인: boom',

@@ -93,8 +93,9 @@ describe('a missed Monday', () => {
 });
 
 describe('a failed post', () => {
+  /** `job` as the Korean alert names it: 「2026년 11월 4주차 주간 공지」, 「2026년 11월 결과 발표」. */
   const alertFor = (job: string) =>
-    `⚠️ [TIL 봇] 예약 작업 ${job} 게시에 실패했습니다. 원인: Slack chat.postMessage failed: channel_not_found — 다음 실행 때 다시 시도합니다.`;
+    `⚠️ [TIL 봇] 예약 작업 「${job}」 게시에 실패했습니다. 원인: Slack chat.postMessage failed: channel_not_found — 다음 실행 때 다시 시도합니다.`;
 
   it('keeps failing without flooding the admins: one alert an hour per job', async () => {
     // Only posts to the challenge channel fail; the admins' DMs go through.
@@ -122,7 +123,7 @@ describe('a failed post', () => {
     for (const admin of ADMINS) {
       expect(fake.calls).toContainEqual({ method: 'conversations.open', args: { users: admin }, ok: true });
       const dms = directMessagesTo(fake, admin);
-      expect(dms.map((c) => c.args.text)).toEqual([alertFor('weekly post 2026-11-W4')]);
+      expect(dms.map((c) => c.args.text)).toEqual([alertFor('2026년 11월 4주차 주간 공지')]);
       expect(String(dms[0]!.args.text)).not.toContain(BOT_TOKEN);
       expect(String(dms[0]!.args.text)).not.toMatch(/xox[a-z]-/);
     }
@@ -152,7 +153,7 @@ describe('a failed post', () => {
       awardMonth: '2026-11',
     });
     expect(directMessagesTo(fake, ADMINS[0]!).map((c) => c.args.text)).toEqual([
-      alertFor('weekly post 2026-12-W1'),
+      alertFor('2026년 12월 1주차 주간 공지'),
     ]);
 
     const retried = await tickAt('2026-12-07T09:05:00+09:00');
@@ -164,7 +165,7 @@ describe('a failed post', () => {
     ]);
     // Nobody replied in November's only posted week: the award says there is no challenger.
     expect(channelPosts(fake).at(-1)?.args.text).toBe(
-      '*11월 TIL 챌린지 결과*\n이번 달에는 모든 주차에 참여한 챌린저가 없습니다. 다음 달에 도전해 주세요 💪',
+      '*11월 TIL 챌린지 결과*\n11월에 게시된 1주 모두에 참여한 챌린저는 없었습니다. 이번 달에 도전해 주세요 💪',
     );
   });
 
@@ -180,7 +181,7 @@ describe('a failed post', () => {
     expect(failed).toMatchObject({ weeklyPost: 'posted', monthlyAward: 'failed', awardMonth: '2026-11' });
     for (const admin of ADMINS) {
       expect(directMessagesTo(fake, admin).map((c) => c.args.text)).toEqual([
-        alertFor('monthly award 2026-11'),
+        alertFor('2026년 11월 결과 발표'),
       ]);
     }
     const award = await store.read<AwardDoc>(monthPartition(CHANNEL, '2026-11'), awardDocId('2026-11'));

@@ -284,9 +284,9 @@ describe('a month of the challenge through the local server', () => {
     // The like DM: conversations.open with the author, then the total for the week in that conversation.
     expect(app.fake.calls).toContainEqual({ method: 'conversations.open', args: { users: ALICE }, ok: true });
     expect(directMessagesTo(app.fake, ALICE).map((c) => c.args.text)).toEqual([
-      `TIL 11월 1주차에 올린 <${permalink(replies.W1![ALICE]!)}|TIL>의 👍가 이번 주 합계 1개가 되었어요!`,
-      `TIL 11월 5주차에 올린 <${permalink(w[ALICE]!)}|TIL>의 👍가 이번 주 합계 1개가 되었어요!`,
-      `TIL 11월 5주차에 올린 <${permalink(w[ALICE]!)}|TIL>의 👍가 이번 주 합계 2개가 되었어요!`,
+      `TIL 11월 1주차에 올린 <${permalink(replies.W1![ALICE]!)}|글>의 👍가 이번 주 합계 1개가 되었어요!`,
+      `TIL 11월 5주차에 올린 <${permalink(w[ALICE]!)}|글>의 👍가 이번 주 합계 1개가 되었어요!`,
+      `TIL 11월 5주차에 올린 <${permalink(w[ALICE]!)}|글>의 👍가 이번 주 합계 2개가 되었어요!`,
     ]);
     // The last week's Sunday tick changes nothing.
     expect(await app.tickAt('2026-12-06T23:59:59')).toMatchObject({
@@ -330,7 +330,7 @@ describe('a month of the challenge through the local server', () => {
         '🏆 스페셜 챌린저 (가장 많은 👍)',
         `🥇 <@${ALICE}> 👍 3`,
         `🥇 <@${BOB}> 👍 3`,
-        '🔥 챌린저 (모든 주차 참여, 3명)',
+        '🔥 챌린저 (게시된 5주 모두 참여, 3명)',
         `• <@${ALICE}> 👍 3`,
         `• <@${BOB}> 👍 3`,
         `• <@${CAROL}> 👍 1`,
