@@ -162,7 +162,7 @@ describe('process-event: broadcasts', () => {
     expect(broadcasts()).toEqual([]);
   });
 
-  it('#20: keeps a 👍 or a delete that overtook its reply, so the reply finds it when it comes', async () => {
+  it('keeps a 👍 or a delete that overtook its reply (what #20 must not drop), so the reply finds it', async () => {
     const ts = replyTs(24, 12);
     const early = { user: 'U0BBB', itemTs: ts, itemUser: 'U0AAA' };
     await deliver(reaction({ ...early, eventTs: tsAt('2026-11-24T21:01:00+09:00') }));

@@ -23,8 +23,11 @@ export type SlackFailure =
   /** A 5xx; with `afterPerforming`, Slack did the call (posted) and then answered 5xx. */
   | { status: 500 | 502 | 503 | 504; afterPerforming?: boolean }
   | { error: string }
-  /** The call is performed at once, its answer sent `slowMs` later (after the client's timeout, say). */
-  | { slowMs: number }
+  /**
+   * A slow answer, sent `slowMs` later (after the client's timeout, say). The call is performed at once, or with
+   * `performLate` only when the answer is sent (Slack taking its time before posting).
+   */
+  | { slowMs: number; performLate?: boolean }
   /** The connection is closed without an answer, after the call was performed (posted) or before. */
   | { dropConnection: 'after-performing' | 'before-performing' };
 
@@ -136,7 +139,14 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   }
 
   /** How the fake answers a call: at once, later, or not at all (`performed` says whether Slack did it). */
-  type Outcome = { answer: SlackAnswer; performed: boolean; delayMs?: number; drop?: boolean };
+  type Outcome = {
+    answer: SlackAnswer;
+    performed: boolean;
+    delayMs?: number;
+    drop?: boolean;
+    /** Perform the call (with this answer's arguments) only when answering, after delayMs. */
+    performLate?: boolean;
+  };
 
   function answer(method: string, args: Record<string, unknown>, authorization: string | undefined): Outcome {
     const failure = failureFor(method, args);
@@ -157,6 +167,9 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     }
     if (failure && 'dropConnection' in failure && failure.dropConnection === 'before-performing') {
       return { answer: serverError, performed: false, drop: true };
+    }
+    if (failure && 'slowMs' in failure && failure.performLate) {
+      return { answer: serverError, performed: false, delayMs: failure.slowMs, performLate: true };
     }
 
     const body = authorizedAnswer(method, args, authorization);
@@ -289,7 +302,18 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       return;
     }
     const args = parseArgs(await readBody(request), request.headers['content-type']);
-    const { answer: reply, performed, delayMs, drop } = answer(method, args, request.headers.authorization);
+    const outcome = answer(method, args, request.headers.authorization);
+    if (outcome.performLate) {
+      later(outcome.delayMs ?? 0, () => {
+        const body = authorizedAnswer(method, args, request.headers.authorization);
+        const ok = body.ok === true;
+        const lost = ok && (response.destroyed || response.writableEnded);
+        record({ method, args, ok, ...(lost ? { answerLost: true as const } : {}) });
+        send({ status: 200, body });
+      });
+      return;
+    }
+    const { answer: reply, performed, delayMs, drop } = outcome;
     const answeredOk = reply.status === 200 && (reply.body as { ok?: unknown }).ok === true;
     const lost = performed && (drop === true || delayMs !== undefined || !answeredOk);
     record({ method, args, ok: performed || answeredOk, ...(lost ? { answerLost: true as const } : {}) });
@@ -297,15 +321,15 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       response.socket?.destroy();
       return;
     }
-    const send = () => {
+    function send(reply: SlackAnswer) {
       if (response.destroyed || response.writableEnded) return;
       const { status, body, headers } = reply;
       const text = typeof body === 'string' ? body : JSON.stringify(body);
       const contentType = typeof body === 'string' ? 'text/plain' : 'application/json; charset=utf-8';
       response.writeHead(status, { 'content-type': contentType, ...headers }).end(text);
-    };
-    if (delayMs === undefined) send();
-    else later(delayMs, send);
+    }
+    if (delayMs === undefined) send(reply);
+    else later(delayMs, () => send(reply));
   }
 
   const server = createServer((request, response) => {
