@@ -135,7 +135,7 @@ export function createEventProcessor(deps: EventProcessorDeps) {
   }
 
   async function drain(docs: DocRef[], owner: string): Promise<void> {
-    for (const doc of docs) await outbox.drain(doc, owner, effects);
+    for (const doc of docs) await outbox.drain(doc, owner, effects, { holdWhileSlackIsDown: true });
   }
 
   async function processThreadRecorded(threadTs: SlackTs, weekKey: string): Promise<ProcessOutcome> {

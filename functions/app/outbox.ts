@@ -66,17 +66,27 @@ export interface DrainReport {
   dropped: number;
   /** Another performer holds the document's lease: it does the work. */
   busy: number;
+  /** Not attempted: Slack failed as if down a moment ago (see DrainOptions.holdWhileSlackIsDown). */
+  deferred: number;
   /** An attempt failed in a way that says Slack is still down (retryable): a sweep stops there. */
   outage: boolean;
 }
 
-const emptyReport = (): DrainReport => ({ performed: 0, failed: 0, dropped: 0, busy: 0, outage: false });
+const emptyReport = (): DrainReport => ({
+  performed: 0,
+  failed: 0,
+  dropped: 0,
+  busy: 0,
+  deferred: 0,
+  outage: false,
+});
 
 function addReport(into: DrainReport, from: DrainReport) {
   into.performed += from.performed;
   into.failed += from.failed;
   into.dropped += from.dropped;
   into.busy += from.busy;
+  into.deferred += from.deferred;
   into.outage ||= from.outage;
 }
 
@@ -112,11 +122,19 @@ export function afterFailure(
 export interface DrainOptions {
   /** Attempt entries whose backoff has not run out yet too (an admin alert raised again). */
   ignoreBackoff?: boolean;
+  /**
+   * Leave the effects for later while Slack looks down (an attempt failed retryably less than
+   * EFFECT_RETRY.firstDelayMs ago): during an outage each event then costs no Slack call and no wait; the sweep
+   * probes Slack at the next tick and performs what was left.
+   */
+  holdWhileSlackIsDown?: boolean;
 }
 
 export function createOutboxRunner(deps: { store: Store; now: () => number; log: Logger }) {
   const { store, now, log } = deps;
   const iso = (ms: number) => new Date(ms).toISOString();
+  /** Until when Slack is taken for down, after an attempt failed as if it were (per process). */
+  let slackDownUntilMs = 0;
 
   async function lease<D extends OutboxDoc<E>, E extends OutboxItem>(
     ref: DocRef,
@@ -180,7 +198,12 @@ export function createOutboxRunner(deps: { store: Store; now: () => number; log:
     const attempted = new Set<string>();
     const followUps: DocRef[] = [];
     const due = (entry: E) => !attempted.has(entry.id) && (options.ignoreBackoff || isDue(entry, now()));
+    const holding = () => options.holdWhileSlackIsDown === true && now() < slackDownUntilMs;
     for (let round = 0; round < 3; round++) {
+      if (holding()) {
+        report.deferred += 1;
+        break;
+      }
       const leased = await lease<D, E>(ref, owner, due);
       if (leased === 'busy') report.busy += 1;
       if (leased !== 'leased') break;
@@ -189,6 +212,10 @@ export function createOutboxRunner(deps: { store: Store; now: () => number; log:
           const current = await store.read<D>(ref.pk, ref.id);
           const entry = current?.doc.outbox.find(due);
           if (!current || !entry) break;
+          if (holding()) {
+            report.deferred += 1;
+            break;
+          }
           attempted.add(entry.id);
           const next = await attempt(ref, owner, performer, current.doc, entry, report);
           if (next) followUps.push(next);
@@ -225,7 +252,10 @@ export function createOutboxRunner(deps: { store: Store; now: () => number; log:
         },
       });
     } catch (error) {
-      report.outage ||= error instanceof SlackCallError && error.retryable;
+      if (error instanceof SlackCallError && error.retryable) {
+        report.outage = true;
+        slackDownUntilMs = now() + EFFECT_RETRY.firstDelayMs;
+      }
       const outcome = afterFailure(entry, error, now(), sentThisAttempt);
       if (!outcome.giveUp) {
         log.warn(

@@ -8,6 +8,7 @@ import type { JobOutcome, TickReport } from '../../functions/app/scheduledJobs.j
 import type { Services } from '../../functions/app/services.js';
 import { type CosmosTestServer, startCosmosServer } from '../support/cosmosServer.js';
 import { type FakeSlack, startFakeSlack } from '../support/fakeSlack.js';
+import { reply, tsAt } from '../support/slackPayloads.js';
 import { makeTempDir, type TempDir } from '../support/tempDir.js';
 import {
   BOT_TOKEN,
@@ -164,5 +165,37 @@ describe.each([cosmosBackend, fileBackend])('concurrent ticks against the $name'
     for (const outcome of awards.filter((o) => o !== 'posted')) expect(losers).toContain(outcome);
     expect(postsStartingWith(fake, '*11월 TIL 챌린지 결과*')).toHaveLength(1);
     expect(postsStartingWith(fake, '*TIL 12월 1주차*')).toHaveLength(1);
+  });
+
+  it.each([2, 10])('%i instances sweeping at once perform each pending effect once (#2)', async (n) => {
+    await concurrentTicks(1, '2026-11-23T09:00:00+09:00');
+    const week = await stores[0]!.read<WeekDoc>(monthPartition(CHANNEL, '2026-11'), weekDocId('2026-11-W4'));
+    const threadTs = week!.doc.threadTs!;
+    // Five members reply while the channel refuses posts: their broadcasts are left in the outbox.
+    fake.failWhen('chat.postMessage', (args) => args.channel === CHANNEL, { error: 'not_in_channel' }, 5);
+    clock.set('2026-11-23T09:02:00+09:00');
+    const members = ['U0M1', 'U0M2', 'U0M3', 'U0M4', 'U0M5'];
+    for (const [i, user] of members.entries()) {
+      const envelope = reply({
+        user,
+        ts: tsAt('2026-11-23T09:01:00+09:00', i + 1),
+        threadTs,
+        text: `<https://velog.io/@${user}/til>`,
+      });
+      await instances[i % n]!.processEvent.process(
+        { eventId: envelope.event_id, event: envelope.event },
+        { messageId: envelope.event_id, deliveryCount: 1 },
+      );
+    }
+    expect(channelPosts(fake)).toHaveLength(1);
+
+    // After the backoff every instance's timer fires at once; each sweep races for the same outboxes.
+    const reports = await concurrentTicks(n, '2026-11-23T09:10:00+09:00');
+    const performed = reports.reduce((sum, r) => sum + (r.effects?.performed ?? 0), 0);
+    expect(performed).toBe(members.length);
+    for (const user of members) expect(postsStartingWith(fake, `<@${user}>님이`), user).toHaveLength(1);
+    const later = await concurrentTicks(n, '2026-11-23T09:20:00+09:00');
+    expect(later.map((r) => r.effects)).toEqual(Array(n).fill(undefined));
+    expect(channelPosts(fake)).toHaveLength(1 + members.length);
   });
 });
