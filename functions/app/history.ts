@@ -1,5 +1,7 @@
+import { z } from 'zod';
 import { ConflictError, type Store } from '../adapters/store/store.js';
 import type { AppConfig } from '../config.js';
+import { parseMonthKey } from '../domain/calendar.js';
 import {
   type HistoryMonth,
   historyMonth,
@@ -46,7 +48,7 @@ export interface HistoryDeps {
  * is summarised once and stored. So the cost grows with the number of months, not of submissions.
  */
 export async function loadHistory(deps: HistoryDeps, nowMs: number): Promise<History> {
-  const { store, config } = deps;
+  const { store, config, log } = deps;
   const [months, stored, names] = await Promise.all([
     listMonths(store, config.channelId),
     store.query<MonthSummaryDoc>({
@@ -55,7 +57,11 @@ export async function loadHistory(deps: HistoryDeps, nowMs: number): Promise<His
     }),
     deps.members.names(),
   ]);
-  const kept = new Map(stored.map(({ doc }) => [doc.month, doc.summary]));
+  const kept = new Map<MonthKey, MonthSummary>();
+  for (const { doc } of stored) {
+    if (isReadable(doc)) kept.set(doc.month, doc.summary);
+    else log.warn(`history: stored summary ${doc.id} is malformed; recomputing ${String(doc.month)}`);
+  }
   const summaries = await Promise.all(
     months.map((month) => kept.get(month) ?? summarizeOpenMonth(deps, month, nowMs)),
   );
@@ -65,6 +71,28 @@ export async function loadHistory(deps: HistoryDeps, nowMs: number): Promise<His
     members: memberHistories(summaries, nowMs).map((m) => ({ ...m, name: names.get(m.userId) ?? m.userId })),
   };
 }
+
+const monthSummarySchema = z.object({
+  month: z.string(),
+  weeks: z.array(
+    z.object({ key: z.string(), deadlineMs: z.number(), participants: z.number(), likes: z.number() }),
+  ),
+  members: z.array(
+    z.object({
+      userId: z.string(),
+      weeks: z.array(z.string()),
+      submissions: z.number(),
+      likes: z.number(),
+      challenger: z.boolean(),
+    }),
+  ),
+  challengers: z.array(z.string()),
+  specialChallengers: z.array(z.string()),
+});
+
+/** A stored summary the history can use: anything else (a hand edit, a damaged write) is recomputed. */
+const isReadable = (doc: MonthSummaryDoc) =>
+  parseMonthKey(String(doc.month)) !== undefined && monthSummarySchema.safeParse(doc.summary).success;
 
 /** Summarises `month` from its submissions, and keeps the summary when the month can no longer change. */
 async function summarizeOpenMonth(deps: HistoryDeps, month: MonthKey, nowMs: number): Promise<MonthSummary> {
@@ -97,9 +125,9 @@ async function summarizeOpenMonth(deps: HistoryDeps, month: MonthKey, nowMs: num
         log.warn(`history: could not keep the summary of ${month}: ${describeError(error)}`);
         return;
       }
-      // A summary of an older rules version: replace it with this one.
+      // A summary of an older rules version, or one that cannot be read: replace it with this one.
       const existing = await store.read<MonthSummaryDoc>(pk, doc.id);
-      if (existing && existing.doc.version !== MONTH_SUMMARY_VERSION) {
+      if (existing && (existing.doc.version !== MONTH_SUMMARY_VERSION || !isReadable(existing.doc))) {
         await store
           .replace(doc, existing.etag)
           .catch((e: unknown) => log.warn(`history: could not update ${doc.id}: ${describeError(e)}`));

@@ -2,8 +2,9 @@ import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/fu
 import type { QueueSender } from '../adapters/queue/queue.js';
 import type { QueuedEvent } from '../app/queuedEvent.js';
 import { routingMonthOfTs } from '../domain/calendar.js';
-import { parseEnvelope, slimEvent } from '../slack/envelope.js';
+import { parseEnvelope } from '../slack/envelope.js';
 import { jsonNestingExceeds, MAX_JSON_DEPTH } from '../slack/limits.js';
+import { slimEvent } from '../slack/slimEvent.js';
 import { checkSignatureHeaders, verifySlackSignature } from '../slack/verifySignature.js';
 import { BodyTooLargeError, readBodyWithLimit } from './readBody.js';
 

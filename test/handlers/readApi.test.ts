@@ -369,6 +369,20 @@ describe('stats and months over a filled store', () => {
     await h.store.replace(october!.doc, (await h.store.read(october!.doc.pk, october!.doc.id))!.etag);
   });
 
+  it('recomputes a stored summary it cannot read, instead of answering 500, and stores a good one', async () => {
+    const before = (await call(h, 'history')).body;
+    const [october] = await h.store.query<MonthSummaryDoc>({ type: 'monthSummary' });
+    await h.store.replace(
+      { ...october!.doc, summary: null as unknown as MonthSummaryDoc['summary'] },
+      october!.etag,
+    );
+    const { status, body } = await call(h, 'history');
+    expect(status).toBe(200);
+    expect(body).toStrictEqual(before);
+    const [repaired] = await h.store.query<MonthSummaryDoc>({ type: 'monthSummary' });
+    expect(repaired?.doc.summary).toStrictEqual(october!.doc.summary);
+  });
+
   it('sends cache headers and CORS for the dashboard origin only', async () => {
     for (const response of [
       await call(h, 'stats', { month: '2026-11' }),

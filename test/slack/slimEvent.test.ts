@@ -1,7 +1,8 @@
 /** slimEvent keeps exactly what normalizeEvent reads: the slim and the raw event normalise the same. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { normalizeEvent, type RawSlackEvent, slimEvent } from '../../functions/slack/envelope.js';
+import { normalizeEvent, type RawSlackEvent } from '../../functions/slack/envelope.js';
+import { slimEvent } from '../../functions/slack/slimEvent.js';
 import { CHANNEL } from '../support/localServer.js';
 import { deletion, edit, reaction, reply, tsAt } from '../support/slackPayloads.js';
 
