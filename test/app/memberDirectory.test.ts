@@ -88,4 +88,16 @@ describe('member directory', () => {
     expect(await members.get('U0NEW')).toEqual({ id: 'U0NEW', name: 'U0NEW', isBot: true });
     expect((await members.names()).get('U0NEW')).toBe('U0NEW');
   });
+
+  it('#2: serves a stale name while Slack cannot answer, and fails only when it knows none', async () => {
+    await store.create(memberDoc('U0ALICE', 'Alice', NOW - 2 * DAY_MS));
+    const slack = {
+      ...createDryRunSlack(() => {}),
+      userInfo: async (): Promise<SlackUser> => {
+        throw new Error('Slack users.info failed: http_503');
+      },
+    } satisfies SlackPort;
+    expect(await directory(slack).get('U0ALICE')).toEqual({ id: 'U0ALICE', name: 'Alice', isBot: false });
+    await expect(directory(slack).get('U0NOBODY')).rejects.toThrow(/http_503/);
+  });
 });

@@ -85,3 +85,44 @@ describe('#2: admin alerts', () => {
     for (const admin of ADMINS) expect(app.alertsTo(admin)).toHaveLength(1);
   });
 });
+
+describe('#1: a post whose answer is lost', () => {
+  it('#1: a broadcast whose connection drops after Slack posted it is looked up, not posted again', async () => {
+    app.clock.ms = Date.parse('2026-11-24T21:30:00+09:00');
+    app.fake.failNext('chat.postMessage', { dropConnection: 'after-performing' });
+    const ts = replyAt(24, 1);
+    await app.deliverEvent(reply({ user: 'U0AAA', ts, threadTs: app.threadTs, text: VELOG('U0AAA') }));
+    expect(broadcastOf('U0AAA')).toHaveLength(1);
+    expect((await app.submission(ts))?.outbox).toMatchObject([{ kind: 'broadcast', failedAttempts: 1 }]);
+    await app.tickAfter(60_000);
+    expect(
+      app.fake.calls.some((c) => c.method === 'conversations.history' && c.args.channel === CHANNEL),
+    ).toBe(true);
+    expect(broadcastOf('U0AAA')).toHaveLength(1);
+    expect((await app.submission(ts))?.outbox).toEqual([]);
+    await app.tickAfter(60 * 60_000);
+    expect(broadcastOf('U0AAA')).toHaveLength(1);
+    for (const admin of ADMINS) expect(app.alertsTo(admin)).toEqual([]);
+  });
+
+  it('#1: a like DM answered 500 after Slack sent it is looked up, not sent again', async () => {
+    app.clock.ms = Date.parse('2026-11-24T21:30:00+09:00');
+    const ts = replyAt(24, 1);
+    await app.deliverEvent(reply({ user: 'U0AAA', ts, threadTs: app.threadTs, text: VELOG('U0AAA') }));
+    app.fake.failWhen('chat.postMessage', (args) => args.channel === 'DU0AAA', {
+      status: 500,
+      afterPerforming: true,
+    });
+    const like = reaction({
+      user: 'U0BBB',
+      itemTs: ts,
+      itemUser: 'U0AAA',
+      eventTs: tsAt('2026-11-24T21:20:00+09:00'),
+    });
+    await app.deliverEvent(like);
+    expect(app.dmsTo('U0AAA')).toHaveLength(1);
+    await app.tickAfter(60_000);
+    expect(app.dmsTo('U0AAA')).toHaveLength(1);
+    expect((await app.submission(ts))?.outbox).toEqual([]);
+  });
+});

@@ -197,3 +197,43 @@ describe('a failed post', () => {
     expect(postsStartingWith(fake, '*TIL 12월 1주차*')).toHaveLength(1);
   });
 });
+
+describe('a weekly post Slack may or may not have made', () => {
+  it('#1: a post whose connection dropped after Slack posted it is found at the next tick, not posted again', async () => {
+    fake.failNext('chat.postMessage', { dropConnection: 'after-performing' });
+    expect((await tickAt('2026-11-23T09:00:00+09:00')).weeklyPost).toBe('failed');
+    const [posted, ...more] = fake.messagesIn(CHANNEL);
+    expect(more).toEqual([]);
+    // It may heal by itself (the next tick looks first): no admin is bothered (#17).
+    for (const admin of ADMINS) expect(directMessagesTo(fake, admin)).toEqual([]);
+
+    expect((await tickAt('2026-11-23T09:05:00+09:00')).weeklyPost).toBe('posted');
+    expect(postsStartingWith(fake, '*TIL 11월 4주차*')).toHaveLength(1);
+    // The thread members reply in is the one Slack has.
+    expect(await readWeek('2026-11', '2026-11-W4')).toMatchObject({ status: 'posted', threadTs: posted!.ts });
+    expect(fake.messagesIn(CHANNEL)).toHaveLength(1);
+  });
+
+  it('#17: a post failing in a way that may heal alerts only once it has failed for 30 minutes, then hourly', async () => {
+    // Posts in the channel fail; the admins' DMs go through.
+    const endOutage = fake.failAll(
+      { status: 503 },
+      { except: (method, args) => method === 'conversations.open' || String(args.channel).startsWith('D') },
+    );
+    for (const minute of [0, 5, 10, 15, 20, 25]) {
+      const at = `2026-11-23T09:${String(minute).padStart(2, '0')}:00+09:00`;
+      expect((await tickAt(at)).weeklyPost).toBe('failed');
+    }
+    for (const admin of ADMINS) expect(directMessagesTo(fake, admin)).toEqual([]);
+    expect((await tickAt('2026-11-23T09:30:00+09:00')).weeklyPost).toBe('failed');
+    expect((await tickAt('2026-11-23T09:35:00+09:00')).weeklyPost).toBe('failed');
+    for (const admin of ADMINS) {
+      expect(directMessagesTo(fake, admin).map((c) => String(c.args.text))).toEqual([
+        expect.stringContaining('http_503'),
+      ]);
+    }
+    endOutage();
+    expect((await tickAt('2026-11-23T09:40:00+09:00')).weeklyPost).toBe('posted');
+    expect(postsStartingWith(fake, '*TIL 11월 4주차*')).toHaveLength(1);
+  });
+});
