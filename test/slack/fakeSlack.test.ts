@@ -97,4 +97,88 @@ describe('fake Slack Web API', () => {
       /no matching call within 50 ms \(calls so far: auth.test, chat.postMessage\)/,
     );
   });
+
+  const form = 'application/x-www-form-urlencoded';
+
+  it('performs a post, then answers it slowly, drops it, or answers 5xx: the post is in the channel', async () => {
+    fake.failNext('chat.postMessage', { dropConnection: 'after-performing' });
+    await expect(post('chat.postMessage', 'channel=C1&text=dropped', form)).rejects.toThrow();
+    fake.failNext('chat.postMessage', { status: 503, afterPerforming: true });
+    expect(
+      (await post('chat.postMessage', 'channel=C1&text=5xx', form).catch(() => ({ status: 503 }))).status,
+    ).toBe(503);
+    fake.failNext('chat.postMessage', { slowMs: 300 });
+    const startedMs = Date.now();
+    expect((await post('chat.postMessage', 'channel=C1&text=slow', form)).json).toMatchObject({ ok: true });
+    expect(Date.now() - startedMs).toBeGreaterThanOrEqual(250);
+    expect(fake.messagesIn('C1').map((m) => m.text)).toEqual(['dropped', '5xx', 'slow']);
+    expect(fake.calls.map((c) => [c.ok, c.answerLost])).toEqual([
+      [true, true],
+      [true, true],
+      [true, true],
+    ]);
+  });
+
+  it('drops a connection before performing, or performs only when it answers late', async () => {
+    fake.failNext('chat.postMessage', { dropConnection: 'before-performing' });
+    await expect(post('chat.postMessage', 'channel=C1&text=never', form)).rejects.toThrow();
+    fake.failNext('chat.postMessage', { slowMs: 200, performLate: true });
+    const late = post('chat.postMessage', 'channel=C1&text=late', form);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(fake.messagesIn('C1')).toEqual([]);
+    expect((await late).json).toMatchObject({ ok: true });
+    expect(fake.messagesIn('C1').map((m) => m.text)).toEqual(['late']);
+    expect(fake.calls.map((c) => c.ok)).toEqual([false, true]);
+  });
+
+  it('fails every matching call during an outage, sparing what it is told to, until it ends', async () => {
+    const end = fake.failAll({ error: 'invalid_auth' }, { except: (method) => method === 'auth.test' });
+    expect((await post('users.info', 'user=U1', form)).json).toEqual({ ok: false, error: 'invalid_auth' });
+    expect((await post('auth.test', '', form)).json).toMatchObject({ ok: true });
+    end();
+    expect((await post('users.info', 'user=U1', form)).json).toMatchObject({ ok: true });
+    fake.failFor(100, { status: 503 }, { methods: ['users.info'] });
+    expect((await post('auth.test', '', form)).json).toMatchObject({ ok: true });
+    const during = await fetch(`${fake.url}users.info`, { method: 'POST', body: 'user=U1' });
+    expect(during.status).toBe(503);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect((await post('users.info', 'user=U1', form)).json).toMatchObject({ ok: true });
+  });
+
+  it('pages conversations.history newest first, with message metadata when asked, from `oldest`', async () => {
+    const metadata = { event_type: 'til_broadcast', event_payload: { id: 'b1' } };
+    await post(
+      'chat.postMessage',
+      `channel=C1&text=tagged&metadata=${encodeURIComponent(JSON.stringify(metadata))}`,
+      form,
+    );
+    const chatter = Array.from({ length: 5 }, (_, i) => fake.addMessage('C1', { text: `chatter ${i}` }));
+    const first = await post('conversations.history', 'channel=C1&limit=4&include_all_metadata=true', form);
+    expect((first.json.messages as { text: string }[]).map((m) => m.text)).toEqual([
+      'chatter 4',
+      'chatter 3',
+      'chatter 2',
+      'chatter 1',
+    ]);
+    expect(first.json).toMatchObject({ has_more: true, response_metadata: { next_cursor: '4' } });
+    const second = await post(
+      'conversations.history',
+      'channel=C1&limit=4&cursor=4&include_all_metadata=true',
+      form,
+    );
+    expect(second.json.messages).toEqual([
+      expect.objectContaining({ text: 'chatter 0', user: 'U0SOMEONE' }),
+      expect.objectContaining({ text: 'tagged', bot_id: 'BBOT', metadata }),
+    ]);
+    expect(second.json).toMatchObject({ has_more: false, response_metadata: { next_cursor: '' } });
+    const withoutMetadata = await post('conversations.history', 'channel=C1', form);
+    expect((withoutMetadata.json.messages as Record<string, unknown>[]).some((m) => 'metadata' in m)).toBe(
+      false,
+    );
+    const recent = await post('conversations.history', `channel=C1&oldest=${chatter[3]}`, form);
+    expect((recent.json.messages as { text: string }[]).map((m) => m.text)).toEqual([
+      'chatter 4',
+      'chatter 3',
+    ]);
+  });
 });
