@@ -1,0 +1,32 @@
+// Loaded with `node --import` into every server the bench starts (the product and its peers alike): answers the
+// bench's IPC samples with the process's CPU time, memory and event-loop delay. It changes nothing in the server.
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+
+if (process.send) {
+  const delay = monitorEventLoopDelay({ resolution: 5 });
+  delay.enable();
+  let utilization = performance.eventLoopUtilization();
+  process.on('message', (message) => {
+    if (message?.bench !== 'sample') return;
+    const cpu = process.cpuUsage();
+    const memory = process.memoryUsage();
+    const elu = performance.eventLoopUtilization(utilization);
+    process.send?.({
+      bench: 'sample',
+      id: message.id,
+      cpuUs: cpu.user + cpu.system,
+      rss: memory.rss,
+      heapUsed: memory.heapUsed,
+      lagMaxMs: delay.max / 1e6,
+      lagP99Ms: delay.percentile(99) / 1e6,
+      lagMeanMs: delay.mean / 1e6,
+      elu: elu.utilization,
+    });
+    if (message.reset) {
+      delay.reset();
+      utilization = performance.eventLoopUtilization();
+    }
+  });
+  // The IPC channel must not keep a server alive that would otherwise exit.
+  process.channel?.unref();
+}
