@@ -152,6 +152,9 @@ describe('Journal', () => {
     expect(await readFile(error.copyPath!)).toEqual(damaged);
     // Left as it was, for the operator: a refused start changes nothing.
     expect(await readFile(path)).toEqual(damaged);
+    // A start refused again (a supervisor restarting in a loop) reuses that copy instead of adding one.
+    await expect(openKeyValueJournal(path)).rejects.toThrow(error.copyPath!);
+    expect(await copiesOf()).toEqual([error.copyPath!.slice(dir.path.length + 1)]);
   });
 
   it('#4: a flipped byte is refused even when the mark of acknowledged bytes is lost: later writes follow it', async () => {

@@ -86,7 +86,7 @@ export class Journal<R> {
         scan.records.length,
         scan.validBytes,
         content?.length,
-        content && (await keepCopy(path)),
+        content && (await keepCopy(path, content)),
       );
 
     const reason = damageOf(path, content, scan, reading);
@@ -153,7 +153,7 @@ export class Journal<R> {
     how: { generation: number; lastGoodOffset: number; options: JournalOptions<R>; alreadyReplayed?: number },
   ): Promise<Journal<R>> {
     const { generation, lastGoodOffset, options, alreadyReplayed = 0 } = how;
-    const copyPath = content && (await keepCopy(path));
+    const copyPath = content && (await keepCopy(path, content));
     let skipped = 0;
     for (const { record } of records.slice(alreadyReplayed)) {
       try {

@@ -1,5 +1,6 @@
 import { constants } from 'node:fs';
-import { copyFile } from 'node:fs/promises';
+import { copyFile, readdir, readFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import type { JournalScan } from './journalFormat.js';
 import { type MarkReading, markPath } from './journalMark.js';
 
@@ -66,8 +67,16 @@ export function damageOf(
   return undefined;
 }
 
-/** Copies the damaged journal next to it before anything else touches it. */
-export async function keepCopy(path: string, now = new Date()): Promise<string> {
+/**
+ * Copies the damaged journal next to it before anything else touches it. A copy of the same bytes made by an
+ * earlier refused start is reused, so a supervisor restarting the service in a loop cannot fill the disk.
+ */
+export async function keepCopy(path: string, content: Buffer, now = new Date()): Promise<string> {
+  const prefix = `${basename(path)}.damaged-`;
+  for (const name of (await readdir(dirname(path))).filter((entry) => entry.startsWith(prefix)).sort()) {
+    const existing = join(dirname(path), name);
+    if ((await readFile(existing)).equals(content)) return existing;
+  }
   const copyPath = `${path}.damaged-${now.toISOString().replace(/[:.]/g, '-')}`;
   await copyFile(path, copyPath, constants.COPYFILE_EXCL);
   return copyPath;
