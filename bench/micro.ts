@@ -1,6 +1,141 @@
-import type { BenchContext } from './lib/context.js';
-import { newSection, type Section } from './report.js';
+/**
+ * The bench's earlier in-process comparisons, kept because they still isolate one property each: a 👍's cost
+ * must not grow with the month (processed through the services directly, no HTTP, no queue), and the embedded
+ * queue groups concurrent durable sends into shared fsyncs. Full run only (they take a while to set up).
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openEmbeddedQueue } from '../functions/adapters/queue/embeddedQueue.js';
+import { defaultQueueOptions } from '../functions/adapters/queue/queue.js';
+import { createDryRunSlack } from '../functions/adapters/slack/dryRunSlack.js';
+import { openFileStore } from '../functions/adapters/store/fileStore.js';
+import { consoleLogger } from '../functions/app/logger.js';
+import { createServices, type Services } from '../functions/app/services.js';
+import { loadConfig } from '../functions/config.js';
+import { type BenchContext, rotated } from './lib/context.js';
+import { num, ratio, spread, withRange } from './lib/stats.js';
+import { newSection, type Section, table } from './report.js';
 
-export async function micro(_ctx: BenchContext): Promise<Section> {
-  return newSection('micro');
+const CHANNEL = 'C0BENCH01';
+const MONDAY = Date.parse('2026-11-23T09:00:00+09:00');
+const ts = (offsetSeconds: number, micros: number) =>
+  `${Math.floor(MONDAY / 1000) + offsetSeconds}.${String(micros).padStart(6, '0')}`;
+
+async function tempDir(prefix: string) {
+  const path = await mkdtemp(join(tmpdir(), `${prefix}-`));
+  return { path, remove: () => rm(path, { recursive: true, force: true }) };
+}
+
+/** A month's services over a fresh file store, in dry run (nothing printed), with week 4 posted. */
+async function monthServices(dir: string) {
+  const store = await openFileStore(dir);
+  const config = loadConfig({ TIL_CHANNEL_ID: CHANNEL, SLACK_SIGNING_SECRET: 'bench', LIKE_DM: 'off' });
+  const services = createServices(config, {
+    store,
+    queue: { send: async () => {}, close: async () => {} },
+    slack: createDryRunSlack(() => {}),
+    log: consoleLogger('error'),
+    now: () => MONDAY,
+  });
+  await services.jobs.runDue(MONDAY);
+  const [week] = await store.query<{ id: string; pk: string; type: string; threadTs?: string }>({
+    type: 'week',
+  });
+  return { services, threadTs: week?.doc.threadTs ?? '', close: () => store.close() };
+}
+
+let eventCounter = 0;
+const processEvent = (services: Services, event: Record<string, unknown>) => {
+  const eventId = `EvBench${++eventCounter}`;
+  return services.processEvent.process({ eventId, event }, { messageId: eventId, deliveryCount: 1 });
+};
+const replyEvent = (user: string, replyTs: string, threadTs: string) => ({
+  type: 'message',
+  channel: CHANNEL,
+  user,
+  text: `<https://velog.io/@${user}/til>`,
+  ts: replyTs,
+  thread_ts: threadTs,
+});
+const likeEvent = (user: string, itemTs: string, eventTs: string) => ({
+  type: 'reaction_added',
+  user,
+  reaction: '+1',
+  item: { type: 'message', channel: CHANNEL, ts: itemTs },
+  event_ts: eventTs,
+});
+
+/** ms per 👍 on a month with `existingReplies` replies already processed. */
+async function likeCost(existingReplies: number, likes: number): Promise<number> {
+  const dir = await tempDir('bench-month');
+  const { services, threadTs, close } = await monthServices(dir.path);
+  try {
+    for (let i = 0; i < existingReplies; i++)
+      await processEvent(services, replyEvent(`U0M${i}`, ts(3600, i + 1), threadTs));
+    const target = ts(7200, 1);
+    await processEvent(services, replyEvent('U0TARGET', target, threadTs));
+    const start = performance.now();
+    for (let i = 0; i < likes; i++)
+      await processEvent(services, likeEvent(`U0FAN${i}`, target, ts(9000, i + 1)));
+    return (performance.now() - start) / likes;
+  } finally {
+    await close();
+    await dir.remove();
+  }
+}
+
+/** ms per durable send of 400 messages, one at a time or all at once. */
+async function queueSend(concurrent: boolean): Promise<number> {
+  const messages = 400;
+  const dir = await tempDir('bench-queue');
+  const queue = await openEmbeddedQueue(dir.path, defaultQueueOptions);
+  try {
+    const send = (i: number) => queue.send({ messageId: `m${i}`, sessionId: `s${i % 4}`, body: { i } });
+    const start = performance.now();
+    if (concurrent) await Promise.all(Array.from({ length: messages }, (_, i) => send(i)));
+    else for (let i = 0; i < messages; i++) await send(i);
+    return (performance.now() - start) / messages;
+  } finally {
+    await queue.close();
+    await dir.remove();
+  }
+}
+
+export async function micro(ctx: BenchContext): Promise<Section> {
+  const section = newSection('In-process comparisons (the earlier bench)');
+  if (ctx.quick) {
+    section.notes.push('Skipped in --quick.');
+    return section;
+  }
+  const comparisons = [
+    {
+      name: '👍 processing cost vs month size (services in-process, LIKE_DM off)',
+      baseline: 'month with 10 replies',
+      variant: 'month with 1,000 replies',
+      measure: (variant: boolean) => likeCost(variant ? 1_000 : 10, 300),
+    },
+    {
+      name: 'embedded queue durable send',
+      baseline: 'sequential sends',
+      variant: '400 concurrent sends (group commit)',
+      measure: (variant: boolean) => queueSend(variant),
+    },
+  ];
+  const rows: string[][] = [];
+  for (const c of comparisons) {
+    await c.measure(false); // warm-up, discarded
+    const samples = { baseline: [] as number[], variant: [] as number[] };
+    for (let round = 0; round < ctx.rounds; round++) {
+      for (const which of rotated(['baseline', 'variant'] as const, round))
+        samples[which].push(await c.measure(which === 'variant'));
+    }
+    const [b, v] = [spread(samples.baseline), spread(samples.variant)];
+    ctx.log(`  ${c.name}: ${num(b.median)} → ${num(v.median)} ms/op`);
+    rows.push([c.name, c.baseline, withRange(b), c.variant, withRange(v), ratio(v.median, b.median)]);
+  }
+  section.details.push(
+    ...table(['comparison', 'baseline', 'ms/op', 'variant', 'ms/op', 'variant / baseline'], rows),
+  );
+  return section;
 }

@@ -1,6 +1,224 @@
-import type { BenchContext } from './lib/context.js';
-import { newSection, type Section } from './report.js';
+/**
+ * Read side: GET /api/stats (the month) and /api/history on stores whose current month holds 10, 1,000 and 10,000
+ * submissions (filled through the store API with the importer's documents: posted weeks, replies with 3 👍 each,
+ * members), the three servers up at once and read in alternating rounds; the server's CPU per request and its
+ * event-loop delay beside the wall time. Then whether ingress stalls while they run: signed 👍 at 10 connections
+ * on the 10,000 store with no reads, with stats read back to back, and with history read back to back.
+ */
+import { rm } from 'node:fs/promises';
+import { type BenchContext, rotated } from './lib/context.js';
+import { build, cursor, likeChurn } from './lib/events.js';
+import { runLoad } from './lib/load.js';
+import { monthFigures, type RunningProduct, startProduct } from './lib/product.js';
+import { monthsUpTo, type Seeded, seedDataDir } from './lib/seed.js';
+import { tempDataDir } from './lib/servers.js';
+import { num, ratio, type Spread, sleep, spread, withRange } from './lib/stats.js';
+import { newSection, type Section, table } from './report.js';
 
-export async function readSide(_ctx: BenchContext): Promise<Section> {
-  return newSection('readSide');
+const SIZES = [10, 1_000, 10_000];
+type Endpoint = 'stats' | 'history';
+
+async function timedGet(url: string): Promise<{ ms: number; status: number; bytes: number }> {
+  const start = performance.now();
+  const res = await fetch(url);
+  const body = await res.arrayBuffer();
+  return { ms: performance.now() - start, status: res.status, bytes: body.byteLength };
+}
+
+interface Reads {
+  ms: number[];
+  cpuMs: number[];
+  lagMaxMs: number[];
+  bytes: number;
+  statuses: Set<number>;
+}
+
+export async function readSide(ctx: BenchContext): Promise<Section> {
+  const section = newSection('Read side: stats and history at 10 / 1,000 / 10,000 submissions');
+  const perRound = ctx.quick ? 2 : 5;
+  const month = monthsUpTo(1)[0]!;
+  const stores: { size: number; dir: string; seeded: Seeded; product?: RunningProduct; seedMs: number }[] =
+    [];
+  const reads = new Map<string, Reads>();
+  const stall = new Map<string, { p99: number[]; rps: number[]; lag: number[]; reads: number[] }>();
+  try {
+    await Promise.all(
+      SIZES.map(async (size) => {
+        const dir = await tempDataDir(`til-bench-read-${size}`);
+        const start = performance.now();
+        const seeded = await seedDataDir(dir, {
+          months: [month],
+          submissionsPerMonth: size,
+          members: Math.min(2_500, Math.max(50, Math.ceil(size / 4))),
+          likesPerSubmission: 3,
+        });
+        stores.push({ size, dir, seeded, seedMs: performance.now() - start });
+      }),
+    );
+    stores.sort((a, b) => a.size - b.size);
+    for (const store of stores) {
+      const start = performance.now();
+      store.product = await startProduct({ dataDir: store.dir });
+      ctx.log(
+        `  read side: ${store.size} submissions seeded in ${num(store.seedMs / 1000)} s, server up in ${num((performance.now() - start) / 1000)} s`,
+      );
+    }
+    const url = (store: (typeof stores)[number], endpoint: Endpoint) =>
+      `${store.product!.server.url}${endpoint === 'stats' ? `/api/stats?month=${month}` : '/api/history'}`;
+    // Warm-up: the first stats read fetches the weeks' permalinks in the background (dry run) and stores them.
+    for (const store of stores) {
+      for (const endpoint of ['stats', 'history'] as const) await timedGet(url(store, endpoint));
+    }
+    await sleep(300);
+    for (const store of stores) {
+      const figures = await monthFigures(store.product!.server, month);
+      if (figures.submissions !== store.size)
+        section.notes.push(
+          `The ${store.size} store's /api/stats counts ${figures.submissions} submissions (status ${figures.status}): the seeding or the month rules changed.`,
+        );
+    }
+
+    for (let round = 0; round < ctx.rounds; round++) {
+      for (const store of rotated(stores, round)) {
+        for (const endpoint of rotated(['stats', 'history'] as const, round)) {
+          const key = `${store.size}:${endpoint}`;
+          const r = reads.get(key) ?? { ms: [], cpuMs: [], lagMaxMs: [], bytes: 0, statuses: new Set() };
+          const { server } = store.product!;
+          for (let i = 0; i < perRound; i++) {
+            const before = await server.sample(true);
+            const got = await timedGet(url(store, endpoint));
+            const after = await server.sample(true);
+            r.ms.push(got.ms);
+            r.cpuMs.push((after.cpuUs - before.cpuUs) / 1000);
+            r.lagMaxMs.push(after.lagMaxMs);
+            r.bytes = got.bytes;
+            r.statuses.add(got.status);
+          }
+          reads.set(key, r);
+        }
+      }
+    }
+
+    // Ingress while reading, on the largest store.
+    const largest = stores.at(-1)!;
+    const { server } = largest.product!;
+    const warmupMs = 200;
+    const durationMs = ctx.quick ? 800 : 3_000;
+    for (let round = 0; round < ctx.rounds; round++) {
+      const make = likeChurn(largest.seeded);
+      const prebuilt = build(Math.ceil(((warmupMs + durationMs) / 1000) * 4_000), make);
+      for (const condition of rotated(['none', 'stats', 'history'] as const, round)) {
+        let reading = condition !== 'none';
+        let readsDone = 0;
+        const reader = (async () => {
+          while (reading) {
+            await timedGet(url(largest, condition === 'history' ? 'history' : 'stats'));
+            readsDone += 1;
+          }
+        })();
+        let atStart = await server.sample(true);
+        const load = await runLoad({
+          port: server.port,
+          connections: 10,
+          warmupMs,
+          durationMs,
+          next: cursor(prebuilt, make).next,
+          onWindowStart: async () => {
+            atStart = await server.sample(true);
+          },
+        });
+        reading = false;
+        await reader;
+        const atEnd = await server.sample(true);
+        void atStart;
+        const s = stall.get(condition) ?? { p99: [], rps: [], lag: [], reads: [] };
+        s.p99.push(load.p99Ms);
+        s.rps.push(load.rps);
+        s.lag.push(atEnd.lagMaxMs);
+        s.reads.push(readsDone);
+        stall.set(condition, s);
+      }
+    }
+  } finally {
+    for (const store of stores) {
+      await store.product?.stop();
+      await rm(store.dir, { recursive: true, force: true });
+    }
+  }
+
+  const wall = (size: number, endpoint: Endpoint): Spread =>
+    spread(reads.get(`${size}:${endpoint}`)?.ms ?? []);
+  for (const endpoint of ['stats', 'history'] as const) {
+    const [small, , large] = SIZES.map((size) => wall(size, endpoint));
+    const maxLag = Math.max(...SIZES.flatMap((size) => reads.get(`${size}:${endpoint}`)?.lagMaxMs ?? []));
+    section.rows.push({
+      what: `\`GET /api/${endpoint}\`, month of 10 / 1,000 / 10,000 submissions`,
+      product: `${SIZES.map((size) => num(wall(size, endpoint).median)).join(' / ')} ms; server event loop held up to ${num(maxLag)} ms`,
+      peer: '',
+      ratio: `${ratio(large!.median, small!.median)} from 10 to 10,000`,
+      goal: 'within 2× from 10 to 10,000',
+      meets: large!.median <= 2 * small!.median,
+    });
+  }
+  const st = (condition: string, pick: 'p99' | 'rps' | 'lag' | 'reads') =>
+    spread(stall.get(condition)?.[pick] ?? []);
+  const worst = Math.max(st('stats', 'p99').median, st('history', 'p99').median);
+  section.rows.push({
+    what: 'ingress (10 connections) while stats / history are read back to back, 10,000 submissions',
+    product: `p99 ${num(st('stats', 'p99').median)} / ${num(st('history', 'p99').median)} ms; ${num(st('stats', 'rps').median)} / ${num(st('history', 'rps').median)} req/s`,
+    peer: `no reads: p99 ${num(st('none', 'p99').median)} ms, ${num(st('none', 'rps').median)} req/s`,
+    ratio: `p99 ${ratio(st('stats', 'p99').median, st('none', 'p99').median)} / ${ratio(st('history', 'p99').median, st('none', 'p99').median)}`,
+    goal: 'no stall: p99 ≤ 2× without reads',
+    meets: worst <= 2 * st('none', 'p99').median,
+  });
+
+  section.details.push(
+    ...table(
+      [
+        'endpoint',
+        'submissions',
+        'wall ms',
+        'server CPU ms',
+        'server event-loop max delay ms',
+        'answer KiB',
+        'statuses',
+      ],
+      (['stats', 'history'] as const).flatMap((endpoint) =>
+        SIZES.map((size) => {
+          const r = reads.get(`${size}:${endpoint}`);
+          return [
+            `/api/${endpoint}`,
+            size.toLocaleString('en-US'),
+            withRange(spread(r?.ms ?? [])),
+            withRange(spread(r?.cpuMs ?? [])),
+            withRange(spread(r?.lagMaxMs ?? [])),
+            num((r?.bytes ?? 0) / 1024),
+            [...(r?.statuses ?? [])].join(', '),
+          ];
+        }),
+      ),
+    ),
+    '',
+    ...table(
+      [
+        'ingress at 10 connections, 10,000 submissions',
+        'p99 ms',
+        'req/s',
+        'server event-loop max delay ms',
+        'reads done',
+      ],
+      (['none', 'stats', 'history'] as const).map((c) => [
+        c === 'none' ? 'no reads' : `/api/${c} back to back`,
+        withRange(st(c, 'p99')),
+        withRange(st(c, 'rps')),
+        withRange(st(c, 'lag')),
+        withRange(st(c, 'reads')),
+      ]),
+    ),
+  );
+  section.notes.push(
+    `Month ${month} (the current one, so /api/history computes it, no stored summary), its started weeks posted; members: ¼ of the submissions (50 to 2,500); ${perRound} reads per store and endpoint per round, one at a time, after a warm-up read of each.`,
+    `Seeding (durable creates through the store API, 128 at a time): ${stores.map((s) => `${s.size}: ${num(s.seedMs / 1000)} s`).join(', ')}.`,
+  );
+  return section;
 }

@@ -66,6 +66,6 @@ export async function buildAll(log: (line: string) => void): Promise<Builds> {
     notes.push(`npm run package's script failed in bench/.build: ${pack.output.slice(0, 300)}`);
     return { productMain, notes };
   }
-  log(`built the Azure package into bench/.build/functionapp (${pack.output.split('\n').at(-1)})`);
+  log('built the Azure package (scripts/packageFunctions.mjs) into bench/.build/functionapp');
   return { productMain, functionApp, notes };
 }

@@ -103,7 +103,7 @@ export function seedDocuments(spec: SeedSpec, now = Date.now()): { documents: Do
 export const storeDirOf = (dataDir: string) => join(dataDir, 'store');
 
 /** Creates every document through the store API (durably, as the app would), `concurrency` at a time. */
-export async function writeDocuments(storeDir: string, documents: Doc[], concurrency = 64): Promise<void> {
+export async function writeDocuments(storeDir: string, documents: Doc[], concurrency = 128): Promise<void> {
   const store = await openFileStore(storeDir);
   try {
     for (let start = 0; start < documents.length; start += concurrency) {

@@ -5,7 +5,7 @@
  * CPU time, RSS and event-loop delay over IPC.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -240,5 +240,16 @@ export async function drained(server: { url: string }, timeoutMs: number, pollMs
       throw new Error(`the queue still has ${body.pending} pending after ${timeoutMs} ms`);
     }
     await new Promise((r) => setTimeout(r, pollMs));
+  }
+}
+
+/** A process's I/O counters (Linux /proc/<pid>/io): bytes it sent to the storage layer, write syscalls. */
+export async function procIo(pid: number): Promise<{ writeBytes: number; syscw: number } | undefined> {
+  try {
+    const text = await readFile(`/proc/${pid}/io`, 'utf8');
+    const field = (name: string) => Number(new RegExp(`^${name}: (\\d+)$`, 'm').exec(text)?.[1]);
+    return { writeBytes: field('write_bytes'), syscw: field('syscw') };
+  } catch {
+    return undefined;
   }
 }
