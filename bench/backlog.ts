@@ -15,7 +15,7 @@ import { MiB, num, sleep } from './lib/stats.js';
 import { newSection, type Section, table } from './report.js';
 
 export async function backlog(ctx: BenchContext): Promise<Section> {
-  const events = ctx.quick ? 10_000 : 30_000;
+  const events = ctx.quick ? 8_000 : 30_000;
   const section = newSection(`Backlog: ${events.toLocaleString('en-US')} queued events`);
   const template = await tempDataDir('til-bench-backlog-template');
   const seeded = await seedDataDir(template, {
@@ -52,7 +52,7 @@ export async function backlog(ctx: BenchContext): Promise<Section> {
     })();
     const sent = await sendAll(server.port, requests, 50);
     const acceptedMs = performance.now() - start;
-    await sleep(3_000);
+    await sleep(ctx.quick ? 1_500 : 3_000);
     sampling = false;
     await sampler;
     const maxPending = Math.max(...samples.map((s) => s.pending).filter(Number.isFinite));
@@ -85,7 +85,10 @@ export async function backlog(ctx: BenchContext): Promise<Section> {
             `${num(acceptedMs / 1000)} s (${num(events / (acceptedMs / 1000))} events/s acked)`,
           ],
           ['most pending seen', maxPending.toLocaleString('en-US')],
-          ['pending 3 s after the last answer', (last?.pending ?? Number.NaN).toLocaleString('en-US')],
+          [
+            `pending ${ctx.quick ? 1.5 : 3} s after the last answer`,
+            (last?.pending ?? Number.NaN).toLocaleString('en-US'),
+          ],
           [
             'RSS idle → peak → last',
             `${num(idle.rss / MiB)} → ${num(peakRss / MiB)} → ${num((last?.rss ?? 0) / MiB)} MiB`,

@@ -63,8 +63,8 @@ interface Measurement {
 
 export async function ingress(ctx: BenchContext): Promise<Section> {
   const section = newSection('Ingress: signed 👍, product vs bolt vs bare node');
-  const warmupMs = ctx.quick ? 300 : 1_000;
-  const durationMs = ctx.quick ? 1_000 : 5_000;
+  const warmupMs = ctx.quick ? 200 : 1_000;
+  const durationMs = ctx.quick ? 700 : 5_000;
   const template = await ingressTemplate();
   const results = new Map<string, Measurement[]>();
   const key = (kind: ServerKind, connections: number) => `${kind}@${connections}`;
@@ -73,14 +73,22 @@ export async function ingress(ctx: BenchContext): Promise<Section> {
       // Signed afresh each round (Slack's 5-minute window); every server is fresh, so ids repeat only across them.
       const make = likeChurn(template.seeded);
       const prebuilt = build(
-        Math.ceil(((warmupMs + durationMs) / 1000) * (ctx.quick ? 20_000 : 16_000)),
+        Math.ceil(((warmupMs + durationMs) / 1000) * (ctx.quick ? 30_000 : 25_000)),
         make,
       );
       for (const kind of rotated(KINDS, round)) {
-        for (const connections of rotated(CONNECTIONS, round)) {
-          const { server, stop } = await startForLoad(kind, template);
-          try {
-            await sleep(300);
+        // Full run: a fresh server per measurement. --quick: one per server and round, both connection counts
+        // on it (the product's backlog from the first window then carries into the second).
+        let running: Awaited<ReturnType<typeof startForLoad>> | undefined;
+        try {
+          for (const connections of rotated(CONNECTIONS, round)) {
+            const fresh = !running || !ctx.quick;
+            if (fresh) {
+              await running?.stop();
+              running = await startForLoad(kind, template);
+              await sleep(ctx.quick ? 150 : 300);
+            }
+            const { server } = running!;
             const idle = await server.sample(true);
             const requests = cursor(prebuilt, make);
             let atStart = idle;
@@ -99,7 +107,7 @@ export async function ingress(ctx: BenchContext): Promise<Section> {
               load,
               cpuUsPerRequest: (atEnd.cpuUs - atStart.cpuUs) / Math.max(1, load.ok),
               lagMaxMs: atEnd.lagMaxMs,
-              idleRss: idle.rss,
+              idleRss: fresh ? idle.rss : Number.NaN,
               late: requests.late,
             };
             results.set(key(kind, connections), [...(results.get(key(kind, connections)) ?? []), m]);
@@ -107,9 +115,9 @@ export async function ingress(ctx: BenchContext): Promise<Section> {
               `  ingress round ${round + 1} ${KIND_LABEL[kind]} @${connections}: ${num(load.rps)} req/s, ` +
                 `p99 ${num(load.p99Ms)} ms, ${num(m.cpuUsPerRequest)} µs CPU/req`,
             );
-          } finally {
-            await stop();
           }
+        } finally {
+          await running?.stop();
         }
       }
     }
@@ -145,6 +153,7 @@ export async function ingress(ctx: BenchContext): Promise<Section> {
     peer: `bolt ${withRange(cpu('bolt', cpuAt), ' µs')}, bare ${withRange(cpu('bare', cpuAt), ' µs')}`,
     ratio: `${ratio(cpu('product', cpuAt).median, cpu('bolt', cpuAt).median)} bolt's, ${ratio(cpu('product', cpuAt).median, cpu('bare', cpuAt).median)} bare's`,
   });
+  // Read on fresh servers only, before any load.
   const idle = (k: ServerKind) =>
     spread(CONNECTIONS.flatMap((c) => (results.get(key(k, c)) ?? []).map((m) => m.idleRss / MiB)));
   section.rows.push({
@@ -196,7 +205,7 @@ export async function ingress(ctx: BenchContext): Promise<Section> {
   );
   const late = [...results.values()].flat().reduce((sum, m) => sum + m.late, 0);
   section.notes.push(
-    `${warmupMs} ms warm-up then a ${durationMs} ms window per measurement; each measurement on a fresh server (the product on a copy of a seeded month: 20 replies, 200 members); rounds alternate the servers' order.`,
+    `${warmupMs} ms warm-up then a ${durationMs} ms window per measurement; ${ctx.quick ? 'one server per kind and round, both connection counts on it' : 'each measurement on a fresh server'} (the product on a copy of a seeded month: 20 replies, 200 members); rounds alternate the servers' order and the connection counts'.`,
     'The events are 👍 added then removed by the 200 members on the 20 replies, each a real state change, so the product also processes them (in dry run, LIKE_DM at its default) while it answers: its CPU per request includes that share of the processing that happened in the window.',
     'The client (raw keep-alive sockets, pre-signed requests) runs in the bench process on the same machine and shares its cores with the server.',
     ...(late ? [`${late} requests were signed during the window (the pre-signed pool ran out).`] : []),

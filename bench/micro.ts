@@ -133,6 +133,12 @@ export async function micro(ctx: BenchContext): Promise<Section> {
     const [b, v] = [spread(samples.baseline), spread(samples.variant)];
     ctx.log(`  ${c.name}: ${num(b.median)} → ${num(v.median)} ms/op`);
     rows.push([c.name, c.baseline, withRange(b), c.variant, withRange(v), ratio(v.median, b.median)]);
+    section.rows.push({
+      what: c.name,
+      product: `${c.variant}: ${withRange(v, ' ms/op')}`,
+      peer: `${c.baseline}: ${withRange(b, ' ms/op')}`,
+      ratio: ratio(v.median, b.median),
+    });
   }
   section.details.push(
     ...table(['comparison', 'baseline', 'ms/op', 'variant', 'ms/op', 'variant / baseline'], rows),

@@ -96,7 +96,7 @@ async function productLikes(template: { dir: string; seeded: Seeded }, events: n
   const product = await startProduct({ template: template.dir, fakeSlack: true });
   const { server, slack } = product;
   try {
-    await sleep(300);
+    await sleep(200);
     const { requests, perMonth } = newLikes(template.seeded, events);
     const expected = new Map(
       [...perMonth].map(([month, n]) => [
@@ -141,8 +141,8 @@ async function productLikes(template: { dir: string; seeded: Seeded }, events: n
 
 export async function pipeline(ctx: BenchContext): Promise<Section> {
   const section = newSection('Pipeline: 👍 end to end vs raw durable writes');
-  const events = ctx.quick ? 200 : 1_500;
-  const rawMs = ctx.quick ? 1_000 : 4_000;
+  const events = ctx.quick ? 60 : 1_500;
+  const rawMs = ctx.quick ? 500 : 4_000;
   const content = sampleDocument();
   const members = Math.max(400, Math.ceil(events / 20) + 20);
   const templates = {
