@@ -102,6 +102,8 @@ export interface EffectAttempts {
   firstFailedAt?: string;
   nextAttemptAt?: string;
   lastError?: string;
+  /** The last failure may heal by itself (Slack down): retried early once Slack is seen working again. */
+  transient?: boolean;
   sendStarted?: boolean;
 }
 

@@ -29,6 +29,7 @@ import type { MemberDirectory } from './memberDirectory.js';
 import type { DocRef, OutboxRunner, Performer } from './outbox.js';
 import type { ParticipationClaims } from './participationClaims.js';
 import { queuedMessageSchema, threadRecordedMessageId } from './queuedEvent.js';
+import type { SlackHealth } from './slackHealth.js';
 import { nextSubmissionDocument } from './transitions.js';
 
 export interface EventProcessorDeps {
@@ -41,6 +42,7 @@ export interface EventProcessorDeps {
   effects: Performer<SubmissionDoc, OutboxEntry>;
   claims: ParticipationClaims;
   adoptThread: ReturnType<typeof createAdoption>;
+  health: SlackHealth;
 }
 
 export type ProcessOutcome = { applied: true; effects: number } | { applied: false; ignored: string };
@@ -60,7 +62,7 @@ const OVERTAKING_WINDOW_MS = 15 * 60_000;
  * performed by the redelivery or the sweep. Throws only on a store failure, so the queue retries the message.
  */
 export function createEventProcessor(deps: EventProcessorDeps) {
-  const { store, slack, members, config, log, outbox, effects, claims, adoptThread } = deps;
+  const { store, slack, members, config, log, outbox, effects, claims, adoptThread, health } = deps;
   const { rules, channelId } = config;
 
   async function recordedThreadWeek(threadTs: SlackTs): Promise<Week | undefined> {
@@ -119,19 +121,41 @@ export function createEventProcessor(deps: EventProcessorDeps) {
 
   /** Names for the dashboard; a failure here must not hold back the event, so it is only logged. */
   async function rememberName(userId: string) {
-    await members
-      .get(userId)
-      .catch((error) => log.warn(`could not cache the name of ${userId}: ${describeError(error)}`));
+    if (health.looksDown()) return;
+    await members.get(userId).catch((error) => {
+      health.failed(error);
+      log.warn(`could not cache the name of ${userId}: ${describeError(error)}`);
+    });
   }
 
-  /** A 👍 by a bot does not count; when Slack cannot say, the reactor is taken for the human most are. */
+  /**
+   * A 👍 by a bot does not count. When Slack cannot say (or looks down), what the store knows is used, and a
+   * reactor no one knows is taken for the human most are.
+   */
   async function isBot(userId: string): Promise<boolean> {
     try {
-      return (await members.get(userId)).isBot;
+      if (!health.looksDown()) return (await members.get(userId)).isBot;
     } catch (error) {
-      log.warn(`could not tell whether ${userId} is a bot, counting their 👍: ${describeError(error)}`);
-      return false;
+      health.failed(error);
+      log.warn(`could not ask Slack whether ${userId} is a bot: ${describeError(error)}`);
     }
+    return (await members.known(userId))?.isBot ?? false;
+  }
+
+  let knownBotUserId: string | undefined;
+  /**
+   * Only to ignore the app's own messages, which carry a bot_id and are ignored for it anyway: never worth
+   * holding an event for, so not asked while Slack looks down, and a failure leaves it unknown for now.
+   */
+  async function botUserId(): Promise<string | undefined> {
+    if (knownBotUserId !== undefined || health.looksDown()) return knownBotUserId;
+    try {
+      knownBotUserId = await slack.botUserId();
+    } catch (error) {
+      health.failed(error);
+      log.warn(`auth.test failed, the app's own id is unknown for now: ${describeError(error)}`);
+    }
+    return knownBotUserId;
   }
 
   async function drain(docs: DocRef[], owner: string): Promise<void> {
@@ -151,12 +175,8 @@ export function createEventProcessor(deps: EventProcessorDeps) {
     async process(body: unknown): Promise<ProcessOutcome> {
       const queued = queuedMessageSchema.parse(body);
       if ('kind' in queued) return processThreadRecorded(queued.threadTs, queued.weekKey);
-      // Only to ignore the app's own messages, which carry a bot_id anyway: not worth holding the event for.
-      const botUserId = await slack.botUserId().catch((error: unknown) => {
-        log.warn(`auth.test failed, the app's own id is unknown for now: ${describeError(error)}`);
-        return undefined;
-      });
-      const normalized = normalizeEvent(queued.event, queued.eventId, { channelId, botUserId });
+      const ownId = await botUserId();
+      const normalized = normalizeEvent(queued.event, queued.eventId, { channelId, botUserId: ownId });
       if ('ignored' in normalized) {
         log.debug(`event ${queued.eventId} ignored: ${normalized.ignored}`);
         return { applied: false, ignored: normalized.ignored };
@@ -164,7 +184,7 @@ export function createEventProcessor(deps: EventProcessorDeps) {
       const event = normalized.event;
       if (event.kind === 'reaction') {
         // Reactions on the app's own posts (weekly posts, broadcasts) are never a submission's.
-        if (botUserId !== undefined && queued.event.item_user === botUserId) {
+        if (ownId !== undefined && queued.event.item_user === ownId) {
           return { applied: false, ignored: "reaction on the app's own message" };
         }
         // Most 👍 are on chatter: dropped here, before asking Slack who gave them.

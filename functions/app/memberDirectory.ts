@@ -14,6 +14,8 @@ const namesNoOne = (user: SlackUser) => user.name === user.id;
 /** Member names and bot flags, cached in the store so the dashboard and the processor rarely ask Slack. */
 export interface MemberDirectory {
   get(userId: string): Promise<SlackUser>;
+  /** What the store knows of the member, however old, without asking Slack. */
+  known(userId: string): Promise<SlackUser | undefined>;
   names(): Promise<Map<string, string>>;
 }
 
@@ -49,6 +51,10 @@ export function createMemberDirectory(deps: {
       }));
       const name = stored.stored?.doc.name ?? fetched.name;
       return { ...fetched, name };
+    },
+    async known(userId) {
+      const cached = await store.read<MemberDoc>(pk, memberDocId(userId));
+      return cached && { id: userId, name: cached.doc.name, isBot: cached.doc.isBot };
     },
     async names() {
       const members = await store.query<MemberDoc>({ pk, type: 'member' });

@@ -4,6 +4,7 @@ import type { Doc, DocQuery, Store } from '../adapters/store/store.js';
 import { updateDocument } from '../adapters/store/updateDocument.js';
 import type { EffectAttempts, OutboxLease } from './documents.js';
 import { describeError, type Logger } from './logger.js';
+import type { SlackHealth } from './slackHealth.js';
 
 /**
  * The outbox: side effects recorded in a document in the same write as the state change that causes them, then
@@ -99,7 +100,8 @@ export function afterFailure(
 ): { giveUp: true } | { giveUp: false; attempts: EffectAttempts } {
   const failedAttempts = (entry.failedAttempts ?? 0) + 1;
   const firstFailedAt = entry.firstFailedAt ?? new Date(nowMs).toISOString();
-  const giveUp = isRetryable(error)
+  const transient = isRetryable(error);
+  const giveUp = transient
     ? nowMs - Date.parse(firstFailedAt) >= EFFECT_RETRY.giveUpAfterMs
     : failedAttempts >= EFFECT_RETRY.refusalAttempts;
   if (giveUp) return { giveUp: true };
@@ -114,6 +116,7 @@ export function afterFailure(
       firstFailedAt,
       nextAttemptAt: new Date(nowMs + delayMs).toISOString(),
       lastError: describeError(error),
+      transient: transient || undefined,
       sendStarted: sendStarted || undefined,
     },
   };
@@ -122,19 +125,23 @@ export function afterFailure(
 export interface DrainOptions {
   /** Attempt entries whose backoff has not run out yet too (an admin alert raised again). */
   ignoreBackoff?: boolean;
+  /** Attempt entries backed off after a failure that may heal by itself too (Slack was just seen working). */
+  includeTransient?: boolean;
   /**
-   * Leave the effects for later while Slack looks down (an attempt failed retryably less than
-   * EFFECT_RETRY.firstDelayMs ago): during an outage each event then costs no Slack call and no wait; the sweep
-   * probes Slack at the next tick and performs what was left.
+   * Leave the effects for later while Slack looks down (app/slackHealth.ts): during an outage each event then
+   * costs no Slack call and no wait; the sweep probes Slack at the next tick and performs what was left.
    */
   holdWhileSlackIsDown?: boolean;
 }
 
-export function createOutboxRunner(deps: { store: Store; now: () => number; log: Logger }) {
-  const { store, now, log } = deps;
+export function createOutboxRunner(deps: {
+  store: Store;
+  now: () => number;
+  log: Logger;
+  health: SlackHealth;
+}) {
+  const { store, now, log, health } = deps;
   const iso = (ms: number) => new Date(ms).toISOString();
-  /** Until when Slack is taken for down, after an attempt failed as if it were (per process). */
-  let slackDownUntilMs = 0;
 
   async function lease<D extends OutboxDoc<E>, E extends OutboxItem>(
     ref: DocRef,
@@ -197,8 +204,12 @@ export function createOutboxRunner(deps: { store: Store; now: () => number; log:
     const report = emptyReport();
     const attempted = new Set<string>();
     const followUps: DocRef[] = [];
-    const due = (entry: E) => !attempted.has(entry.id) && (options.ignoreBackoff || isDue(entry, now()));
-    const holding = () => options.holdWhileSlackIsDown === true && now() < slackDownUntilMs;
+    const due = (entry: E) =>
+      !attempted.has(entry.id) &&
+      (options.ignoreBackoff ||
+        isDue(entry, now()) ||
+        (options.includeTransient === true && entry.transient === true));
+    const holding = () => options.holdWhileSlackIsDown === true && health.looksDown();
     for (let round = 0; round < 3; round++) {
       if (holding()) {
         report.deferred += 1;
@@ -252,10 +263,8 @@ export function createOutboxRunner(deps: { store: Store; now: () => number; log:
         },
       });
     } catch (error) {
-      if (error instanceof SlackCallError && error.retryable) {
-        report.outage = true;
-        slackDownUntilMs = now() + EFFECT_RETRY.firstDelayMs;
-      }
+      report.outage ||= error instanceof SlackCallError && error.retryable;
+      health.failed(error);
       const outcome = afterFailure(entry, error, now(), sentThisAttempt);
       if (!outcome.giveUp) {
         log.warn(
@@ -281,7 +290,9 @@ export function createOutboxRunner(deps: { store: Store; now: () => number; log:
   /**
    * The scheduled sweep: drains every document of `sources` with a due effect, earliest first, until `budgetMs`
    * is spent. It stops at the first sign that Slack is still down, so an outage costs one failing attempt per
-   * tick, not one per pending effect.
+   * tick, not one per pending effect. When nothing is due but effects wait for Slack to come back, the earliest
+   * is tried anyway, as a probe; once an effect has gone through, Slack works, and every effect backed off while
+   * it was down is attempted at once rather than at the end of its (up to 30-minute) backoff.
    */
   async function sweep(
     sources: { query: DocQuery; performer: Performer<OutboxDoc<OutboxItem>, OutboxItem> }[],
@@ -290,29 +301,40 @@ export function createOutboxRunner(deps: { store: Store; now: () => number; log:
     const owner = `sweep:${randomUUID()}`;
     const report = emptyReport();
     const deadline = Date.now() + budgetMs;
+    const nowMs = now();
+    const candidates: {
+      doc: OutboxDoc<OutboxItem>;
+      next: number;
+      performer: (typeof sources)[number]['performer'];
+    }[] = [];
     for (const { query, performer } of sources) {
-      const nowMs = now();
-      const pending = (
-        await store.query<OutboxDoc<OutboxItem>>({
-          ...query,
-          where: { ...query.where, pendingEffects: true },
-        })
-      )
-        .map(({ doc }) => ({
-          doc,
-          next: Math.min(...doc.outbox.map((e) => (e.nextAttemptAt ? Date.parse(e.nextAttemptAt) : 0))),
-        }))
-        .filter(({ next }) => next <= nowMs)
-        .sort((a, b) => a.next - b.next);
-      for (const { doc } of pending) {
-        if (Date.now() > deadline || report.outage) return report;
-        // One document the store fails on (a write race lost ten times, say) holds back no other.
-        const drained = await drain({ pk: doc.pk, id: doc.id }, owner, performer).catch((error: unknown) => {
+      const found = await store.query<OutboxDoc<OutboxItem>>({
+        ...query,
+        where: { ...query.where, pendingEffects: true },
+      });
+      for (const { doc } of found) {
+        const next = Math.min(...doc.outbox.map((e) => (e.nextAttemptAt ? Date.parse(e.nextAttemptAt) : 0)));
+        if (next <= nowMs || doc.outbox.some((e) => e.transient)) candidates.push({ doc, next, performer });
+      }
+    }
+    candidates.sort((a, b) => a.next - b.next);
+    let slackWorks = false;
+    let probed = false;
+    for (const { doc, next, performer } of candidates) {
+      if (Date.now() > deadline || report.outage) break;
+      const due = next <= nowMs;
+      if (!due && !slackWorks && probed) break;
+      probed ||= !due;
+      const options: DrainOptions = { includeTransient: !due || slackWorks };
+      // One document the store fails on (a write race lost ten times, say) holds back no other.
+      const drained: DrainReport = await drain({ pk: doc.pk, id: doc.id }, owner, performer, options).catch(
+        (error: unknown) => {
           log.warn(`sweep: ${doc.id} left for the next tick: ${describeError(error)}`);
           return { ...emptyReport(), failed: 1 };
-        });
-        addReport(report, drained);
-      }
+        },
+      );
+      addReport(report, drained);
+      slackWorks ||= drained.performed > 0 && !drained.outage;
     }
     return report;
   }

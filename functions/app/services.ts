@@ -18,6 +18,7 @@ import { createMemberDirectory } from './memberDirectory.js';
 import { createOutboxRunner, type OutboxDoc, type OutboxItem, type Performer } from './outbox.js';
 import { createParticipationClaims } from './participationClaims.js';
 import { createScheduledJobs } from './scheduledJobs.js';
+import { createSlackHealth } from './slackHealth.js';
 import { createSubmissionEffects } from './submissionEffects.js';
 import { createThreadLinks } from './threadLinks.js';
 
@@ -48,7 +49,8 @@ export function createServices(config: AppConfig, adapters: Adapters) {
   const templates = templatesFor(config.locale);
   const { channelId } = config;
   const members = createMemberDirectory({ store, slack, channel: channelId, now });
-  const outbox = createOutboxRunner({ store, now, log });
+  const health = createSlackHealth(now);
+  const outbox = createOutboxRunner({ store, now, log, health });
   const adminAlerts = createAdminAlerts({
     store,
     slack,
@@ -74,6 +76,7 @@ export function createServices(config: AppConfig, adapters: Adapters) {
     effects,
     claims,
     adoptThread,
+    health,
   });
   // Submissions are in every month's partition (cross-partition query); alerts in their own.
   const sweepSources = [

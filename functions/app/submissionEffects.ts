@@ -74,11 +74,7 @@ export function createSubmissionEffects(deps: {
       if (state.weekKey !== effect.weekKey || state.author !== effect.userId || !countsForWeek(state, week)) {
         return false;
       }
-      if (effect.kind === 'broadcast') {
-        // The app's own replies are never announced, even if its id was unknown when they were stored.
-        const botUserId = await slack.botUserId().catch(() => undefined);
-        return state.author !== botUserId;
-      }
+      if (effect.kind === 'broadcast') return true;
       if (config.likeDm === 'off') return false;
       // A later like DM of this reply carries the latest total: this one has nothing to add.
       const position = doc.outbox.findIndex((e) => e.id === effect.id);

@@ -59,6 +59,35 @@ describe.each<[string, SlackFailure]>([
   });
 });
 
+describe('#2: a long outage', () => {
+  it('costs one probe per tick, and all it held back is made at the first tick Slack works again', async () => {
+    const members = ['U0AAA', 'U0BBB'];
+    app.clock.ms = Date.parse('2026-11-24T21:30:00+09:00');
+    const endOutage = app.fake.failAll({ status: 503 });
+    for (const [i, user] of members.entries()) {
+      await app.deliverEvent(
+        reply({ user, ts: replyAt(24, i + 1), threadTs: app.threadTs, text: VELOG(user) }),
+      );
+    }
+    const callsBefore = app.fake.calls.length;
+    // Four hours of 5-minute ticks: each sweep tries one effect (two calls, with the in-call retry) and stops.
+    const ticks = 48;
+    for (let tick = 0; tick < ticks; tick++) await app.tickAfter(5 * 60_000);
+    expect(app.fake.calls.length - callsBefore).toBeLessThanOrEqual(ticks * 2);
+    const backedOff = await Promise.all(
+      members.map(async (_, i) => (await app.submission(replyAt(24, i + 1)))?.outbox[0]),
+    );
+    expect(backedOff.every((e) => e?.transient === true)).toBe(true);
+    // Both are backed off well past the end of the outage.
+    expect(backedOff.every((e) => Date.parse(e!.nextAttemptAt!) > app.clock.ms + 5 * 60_000)).toBe(true);
+
+    endOutage();
+    await app.tickAfter(5 * 60_000);
+    for (const user of members) expect(broadcastOf(user), user).toHaveLength(1);
+    for (const admin of ADMINS) expect(app.alertsTo(admin)).toEqual([]);
+  });
+});
+
 describe('#2: admin alerts', () => {
   it('an alert Slack does not take is kept and delivered once Slack takes it, once per admin', async () => {
     // The bot is not in the channel (a refusal: given up after 5 attempts), and the admins' DMs fail meanwhile.
