@@ -10,6 +10,7 @@ import { rm } from 'node:fs/promises';
 import { type BenchContext, rotated } from './lib/context.js';
 import { build, cursor, likeChurn } from './lib/events.js';
 import { type LoadResult, runLoad } from './lib/load.js';
+import { profiled, summarize } from './lib/profile.js';
 import { copyDataDir, monthsUpTo, type Seeded, seedDataDir } from './lib/seed.js';
 import { KIND_LABEL, type ServerKind, startServer, tempDataDir } from './lib/servers.js';
 import { MiB, num, ratio, type Spread, sleep, spread, withRange } from './lib/stats.js';
@@ -119,6 +120,27 @@ export async function ingress(ctx: BenchContext): Promise<Section> {
         } finally {
           await running?.stop();
         }
+      }
+    }
+    if (ctx.profile) {
+      const make = likeChurn(template.seeded);
+      const { server, stop } = await startForLoad('product', template);
+      try {
+        const path = await profiled(server, 'ingress-product-10', async () => {
+          await runLoad({
+            port: server.port,
+            connections: 10,
+            warmupMs: 0,
+            durationMs,
+            next: cursor([], make).next,
+          });
+        });
+        section.profiles.push(
+          '',
+          `Where the product's CPU goes under ingress (10 connections, one extra profiled run): ${(await summarize(path)).join('\n')}`,
+        );
+      } finally {
+        await stop();
       }
     }
   } finally {

@@ -14,6 +14,7 @@ import { type BenchContext, rotated } from './lib/context.js';
 import { newLikes } from './lib/events.js';
 import { sendAll } from './lib/load.js';
 import { allDms, monthFigures, startProduct } from './lib/product.js';
+import { profiled, summarize } from './lib/profile.js';
 import { monthsUpTo, type Seeded, seedDataDir, seedDocuments } from './lib/seed.js';
 import { drained, procIo, tempDataDir } from './lib/servers.js';
 import { num, ratio, type Spread, sleep, spread, withRange } from './lib/stats.js';
@@ -92,7 +93,11 @@ async function rawWrites(writers: number, durationMs: number, content: string): 
   }
 }
 
-async function productLikes(template: { dir: string; seeded: Seeded }, events: number): Promise<Run> {
+async function productLikes(
+  template: { dir: string; seeded: Seeded },
+  events: number,
+  profileAs?: string,
+): Promise<Run & { profile?: string }> {
   const product = await startProduct({ template: template.dir, fakeSlack: true });
   const { server, slack } = product;
   try {
@@ -111,8 +116,14 @@ async function productLikes(template: { dir: string; seeded: Seeded }, events: n
     const io0 = await procIo(server.pid);
     const callsBefore = slack!.calls.length;
     const start = performance.now();
-    const sent = await sendAll(server.port, requests, 50);
-    await drained(server, 15 * 60_000, 20);
+    let sent: Awaited<ReturnType<typeof sendAll>> | undefined;
+    const work = async () => {
+      sent = await sendAll(server.port, requests, 50);
+      await drained(server, 15 * 60_000, 20);
+    };
+    let profile: string | undefined;
+    if (profileAs) profile = await profiled(server, profileAs, work);
+    else await work();
     const wallMs = performance.now() - start;
     const after = await server.sample(true);
     const io1 = await procIo(server.pid);
@@ -130,7 +141,8 @@ async function productLikes(template: { dir: string; seeded: Seeded }, events: n
       dmsPer: allDms(slack!) / events,
       slackCallsPer: (slack!.calls.length - callsBefore) / events,
       likesCounted: counted === wanted ? `${counted} (all)` : `${counted} of ${wanted}`,
-      statuses: Object.entries(sent.statuses)
+      profile,
+      statuses: Object.entries(sent?.statuses ?? {})
         .map(([s, n]) => `${s}: ${n}`)
         .join(', '),
     };
@@ -141,7 +153,7 @@ async function productLikes(template: { dir: string; seeded: Seeded }, events: n
 
 export async function pipeline(ctx: BenchContext): Promise<Section> {
   const section = newSection('Pipeline: 👍 end to end vs raw durable writes');
-  const events = ctx.quick ? 60 : 1_500;
+  const events = ctx.quick ? 60 : 600;
   const rawMs = ctx.quick ? 500 : 4_000;
   const content = sampleDocument();
   const members = Math.max(400, Math.ceil(events / 20) + 20);
@@ -175,6 +187,19 @@ export async function pipeline(ctx: BenchContext): Promise<Section> {
         ctx.log(
           `  pipeline round ${round + 1} ${what}: ${num(run.perSecond)} /s, ${num(run.cpuMsPer)} ms CPU each`,
         );
+      }
+    }
+    if (ctx.profile) {
+      for (const [name, template] of [
+        ['one month', templates.one],
+        ['12 months', templates.twelve],
+      ] as const) {
+        const { profile } = await productLikes(template, events, `pipeline-${name.replace(' ', '-')}`);
+        if (profile)
+          section.profiles.push(
+            '',
+            `Where the product's CPU goes, 👍 end to end over ${name} (one extra profiled run): ${(await summarize(profile)).join('\n')}`,
+          );
       }
     }
   } finally {

@@ -10,12 +10,22 @@ import { type BenchContext, rotated } from './lib/context.js';
 import { build, cursor, likeChurn } from './lib/events.js';
 import { runLoad } from './lib/load.js';
 import { monthFigures, type RunningProduct, startProduct } from './lib/product.js';
+import { profiled, summarize } from './lib/profile.js';
 import { monthsUpTo, type Seeded, seedDataDir } from './lib/seed.js';
 import { tempDataDir } from './lib/servers.js';
 import { num, ratio, type Spread, sleep, spread, withRange } from './lib/stats.js';
 import { newSection, type Section, table } from './report.js';
 
 const SIZES = [10, 1_000, 10_000];
+/** Ingress with no reads, stats read back to back, history back to back, stats every 500 ms. */
+const CONDITIONS = ['none', 'stats', 'history', 'paced'] as const;
+type Condition = (typeof CONDITIONS)[number];
+const CONDITION_LABEL: Record<Condition, string> = {
+  none: 'no reads',
+  stats: '/api/stats back to back',
+  history: '/api/history back to back',
+  paced: '/api/stats every 500 ms',
+};
 type Endpoint = 'stats' | 'history';
 
 async function timedGet(url: string): Promise<{ ms: number; status: number; bytes: number }> {
@@ -107,13 +117,16 @@ export async function readSide(ctx: BenchContext): Promise<Section> {
     for (let round = 0; round < ctx.rounds; round++) {
       const make = likeChurn(largest.seeded);
       const prebuilt = build(Math.ceil(((warmupMs + durationMs) / 1000) * 4_000), make);
-      for (const condition of rotated(['none', 'stats', 'history'] as const, round)) {
+      for (const condition of rotated(CONDITIONS, round)) {
         let reading = condition !== 'none';
         let readsDone = 0;
         const reader = (async () => {
           while (reading) {
+            const started = performance.now();
             await timedGet(url(largest, condition === 'history' ? 'history' : 'stats'));
             readsDone += 1;
+            // A dashboard's pace: one read every 500 ms (none at all if a read takes longer).
+            if (condition === 'paced') await sleep(Math.max(0, 500 - (performance.now() - started)));
           }
         })();
         let atStart = await server.sample(true);
@@ -137,6 +150,17 @@ export async function readSide(ctx: BenchContext): Promise<Section> {
         s.lag.push(atEnd.lagMaxMs);
         s.reads.push(readsDone);
         stall.set(condition, s);
+      }
+    }
+    if (ctx.profile) {
+      for (const endpoint of ['stats', 'history'] as const) {
+        const path = await profiled(server, `readside-${endpoint}-10000`, async () => {
+          for (let i = 0; i < 3; i++) await timedGet(url(largest, endpoint));
+        });
+        section.profiles.push(
+          '',
+          `Where the product's CPU goes in three \`/api/${endpoint}\` reads of 10,000 submissions (profiled apart): ${(await summarize(path)).join('\n')}`,
+        );
       }
     }
   } finally {
@@ -164,6 +188,14 @@ export async function readSide(ctx: BenchContext): Promise<Section> {
     spread(stall.get(condition)?.[pick] ?? []);
   const worst = Math.max(st('stats', 'p99').median, st('history', 'p99').median);
   const slowest = Math.min(st('stats', 'rps').median, st('history', 'rps').median);
+  section.rows.push({
+    what: 'ingress (10 connections) during a stats read every 500 ms, 10,000 submissions',
+    product: `p99 ${num(st('paced', 'p99').median)} ms, ${num(st('paced', 'rps').median)} req/s; server event loop held up to ${num(st('paced', 'lag').median)} ms`,
+    peer: `no reads: p99 ${num(st('none', 'p99').median)} ms, ${num(st('none', 'rps').median)} req/s`,
+    ratio: `p99 ${ratio(st('paced', 'p99').median, st('none', 'p99').median)}, req/s ${ratio(st('paced', 'rps').median, st('none', 'rps').median)}`,
+    goal: 'no stall: p99 ≤ 2× without reads',
+    meets: st('paced', 'p99').median <= 2 * st('none', 'p99').median,
+  });
   section.rows.push({
     what: 'ingress (10 connections) while stats / history are read back to back, 10,000 submissions',
     product: `p99 ${num(st('stats', 'p99').median)} / ${num(st('history', 'p99').median)} ms; ${num(st('stats', 'rps').median)} / ${num(st('history', 'rps').median)} req/s`,
@@ -208,8 +240,8 @@ export async function readSide(ctx: BenchContext): Promise<Section> {
         'server event-loop max delay ms',
         'reads done',
       ],
-      (['none', 'stats', 'history'] as const).map((c) => [
-        c === 'none' ? 'no reads' : `/api/${c} back to back`,
+      CONDITIONS.map((c) => [
+        CONDITION_LABEL[c],
         withRange(st(c, 'p99')),
         withRange(st(c, 'rps')),
         withRange(st(c, 'lag')),

@@ -20,13 +20,15 @@ export interface Section {
   rows: Row[];
   /** Markdown lines: tables of every measurement behind the rows. */
   details: string[];
+  /** `--profile`: where the product's CPU time went (bench/lib/profile.ts). */
+  profiles: string[];
   notes: string[];
   error?: string;
   seconds?: number;
 }
 
 export function newSection(title: string): Section {
-  return { title, rows: [], details: [], notes: [] };
+  return { title, rows: [], details: [], profiles: [], notes: [] };
 }
 
 /** A markdown table from a header and rows of cells. */
@@ -113,6 +115,7 @@ export function render(options: {
     if (section.details.length) lines.push(...section.details, '');
     for (const note of section.notes) lines.push(`- ${note}`);
     if (section.notes.length) lines.push('');
+    if (section.profiles.length) lines.push(...section.profiles, '');
   }
   return `${lines.join('\n').trimEnd()}\n`;
 }

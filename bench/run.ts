@@ -1,5 +1,6 @@
 /**
- * `npm run bench` (`-- --quick` for a run under two minutes; `--only=ingress,pipeline` for some sections):
+ * `npm run bench` (`-- --quick` for a run under two minutes; `--only=ingress,pipeline` for some sections;
+ * `--profile` to add where the product's CPU time goes, from one extra profiled run per section; `--rounds=N`):
  * every comparison of issue 11 side by side in one run, in alternating rounds, medians with min–max. Nothing here
  * passes or fails; the figures and their ratios go to the console and to bench/results.md (--quick:
  * bench/results-quick.md).
@@ -20,6 +21,7 @@ import { loadAverage, machine, newSection, render, type Section } from './report
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
+const profile = args.includes('--profile');
 const only = args
   .find((a) => a.startsWith('--only='))
   ?.slice('--only='.length)
@@ -46,7 +48,7 @@ const log = (line: string) => console.error(line);
 log(`bench: ${quick ? 'quick' : 'full'} run, ${rounds} rounds, load average ${loadBefore}`);
 const builds = await buildAll(log);
 setProductMain(builds.productMain);
-const ctx: BenchContext = { quick, rounds, builds, log };
+const ctx: BenchContext = { quick, rounds, builds, profile, log };
 
 const sections: Section[] = [];
 for (const { name, title, run } of SECTIONS) {

@@ -5,6 +5,8 @@ export interface BenchContext {
   /** Alternating rounds per comparison (at least three). */
   rounds: number;
   builds: Builds;
+  /** `--profile`: each section also profiles the product in one extra run (kept out of the figures). */
+  profile: boolean;
   log(line: string): void;
 }
 

@@ -43,6 +43,8 @@ export interface ServerChild {
   output: string[];
   /** CPU, memory and event-loop delay since the last reset (reset: start a new window). */
   sample(reset?: boolean): Promise<ProbeSample>;
+  /** Starts a CPU profile of the main thread; `stop` writes it to `path` (bench --profile). */
+  profile(): Promise<{ stop(path: string): Promise<void> }>;
   kill(): Promise<void>;
 }
 
@@ -181,23 +183,28 @@ export async function startServer(kind: ServerKind, options: StartOptions = {}):
   child.stderr?.on('data', keep);
 
   let nextId = 0;
-  const sample = (reset = false) =>
-    new Promise<ProbeSample>((resolve, reject) => {
+  const ask = <T>(request: { bench: string; [field: string]: unknown }, timeoutMs = 10_000) =>
+    new Promise<T>((resolve, reject) => {
       if (!probe || exited) return reject(new Error(`${kind}: no probe (exited: ${exited})`));
       const id = ++nextId;
       const timer = setTimeout(() => {
         child.off('message', onMessage);
-        reject(new Error(`${kind}: probe did not answer within 10 s`));
-      }, 10_000);
-      const onMessage = (message: { bench?: string; id?: number } & ProbeSample) => {
-        if (message?.bench !== 'sample' || message.id !== id) return;
+        reject(new Error(`${kind}: probe did not answer ${request.bench} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      const onMessage = (message: { bench?: string; id?: number } & T) => {
+        if (message?.bench !== request.bench || message.id !== id) return;
         clearTimeout(timer);
         child.off('message', onMessage);
         resolve(message);
       };
       child.on('message', onMessage);
-      child.send({ bench: 'sample', id, reset });
+      child.send({ ...request, id });
     });
+  const sample = (reset = false) => ask<ProbeSample>({ bench: 'sample', reset });
+  const profile = async () => {
+    await ask({ bench: 'profile-start' });
+    return { stop: async (path: string) => void (await ask({ bench: 'profile-stop', path }, 60_000)) };
+  };
 
   return {
     kind,
@@ -206,6 +213,7 @@ export async function startServer(kind: ServerKind, options: StartOptions = {}):
     pid: child.pid ?? -1,
     output,
     sample,
+    profile,
     async kill() {
       if (!exited) child.kill('SIGKILL');
       await exit;
