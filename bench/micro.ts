@@ -66,6 +66,9 @@ const likeEvent = (user: string, itemTs: string, eventTs: string) => ({
   event_ts: eventTs,
 });
 
+/** CPU ms per 👍 of every likeCost run, in order. */
+const likeCpuMs: number[] = [];
+
 /** ms per 👍 on a month with `existingReplies` replies already processed. */
 async function likeCost(existingReplies: number, likes: number): Promise<number> {
   const dir = await tempDir('bench-month');
@@ -142,6 +145,9 @@ export async function micro(ctx: BenchContext): Promise<Section> {
   }
   section.details.push(
     ...table(['comparison', 'baseline', 'ms/op', 'variant', 'ms/op', 'variant / baseline'], rows),
+  );
+  section.notes.push(
+    `CPU time of a 👍 processed in-process (bench process, LIKE_DM off, every run): ${withRange(spread(likeCpuMs), ' ms')}; the rest of its wall time is waiting on durable writes.`,
   );
   return section;
 }
