@@ -1,9 +1,9 @@
 import { createRequire } from 'node:module';
 import { app, type HttpRequest, type InvocationContext } from '@azure/functions';
 import { consoleLogger } from './app/logger.js';
-import type { Services } from './app/services.js';
 import { ConfigError, loadConfig } from './config.js';
 import type { DeadLetter, Delivery } from './handlers/processEvent.js';
+import type { Services } from './services.js';
 
 /**
  * The Azure Functions entry: every function is registered here, around the same handlers `npm start` serves.
@@ -58,7 +58,7 @@ async function buildServices(): Promise<Services> {
     import('@azure/identity'),
     import('./adapters/queue/serviceBusSender.js'),
     import('./app/openStore.js'),
-    import('./app/services.js'),
+    import('./services.js'),
   ]);
   const log = consoleLogger(config.logLevel);
   const credential = new DefaultAzureCredential({

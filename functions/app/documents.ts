@@ -191,8 +191,11 @@ export const monthSummaryDocId = (month: MonthKey) => `monthSummary:${month}`;
 export interface DeadLetterDoc extends Doc {
   type: 'deadLetter';
   messageId: string;
-  /** The queue message body as it was enqueued. */
-  body: unknown;
+  /**
+   * The queue message body as it was enqueued, as JSON text: a document of its own shape could be refused by the
+   * store (nesting, size) exactly when the body is what made the message fail.
+   */
+  bodyJson: string;
   reason: string;
   description?: string;
   deliveries: number;

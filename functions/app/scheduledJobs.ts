@@ -4,7 +4,7 @@ import { ConflictError, PreconditionFailedError, type Store } from '../adapters/
 import type { AppConfig } from '../config.js';
 import { dueJobs } from '../domain/schedule.js';
 import type { MonthKey, Week } from '../domain/types.js';
-import type { Templates } from '../messages/templates.js';
+import { jobNames, type Templates } from '../messages/templates.js';
 import type { AdminAlerts } from './adminAlerts.js';
 import {
   type AwardDoc,
@@ -185,7 +185,7 @@ export function createScheduledJobs(deps: ScheduledJobsDeps) {
   function weeklyPost(week: Week, searchFromTs: string): Promise<JobOutcome> {
     const doc: WeekDoc = { ...weekDocIdentity(channelId, week), ...freshClaim(deps.now()) };
     return postOnce(deps, doc, {
-      name: `weekly post ${week.key}`,
+      name: jobNames.weeklyPost(week.key),
       tag: { type: 'til_weekly_post', id: week.key },
       searchFromTs,
       text: () =>
@@ -223,7 +223,7 @@ export function createScheduledJobs(deps: ScheduledJobsDeps) {
     const likesOf = new Map(result.members.map((m) => [m.userId, m.likes]));
     const ranked = (ids: string[]) => ids.map((userId) => ({ userId, likes: likesOf.get(userId) ?? 0 }));
     return postOnce(deps, doc, {
-      name: `monthly award ${month}`,
+      name: jobNames.monthlyAward(month),
       tag: { type: 'til_monthly_award', id: month },
       searchFromTs,
       text: () =>

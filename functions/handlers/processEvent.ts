@@ -29,6 +29,15 @@ export class AlertNotDeliveredError extends Error {
  * message so the queue retries it; after maxDeliveryCount it is dead-lettered and `deadLettered` keeps and
  * reports it.
  */
+/** The body as JSON text; one that cannot be written as JSON (too deep, cyclic) is described instead. */
+function bodyText(body: unknown): string {
+  try {
+    return JSON.stringify(body) ?? 'null';
+  } catch (error) {
+    return JSON.stringify({ unserializable: describeError(error) });
+  }
+}
+
 export function createProcessEventHandler(deps: {
   processor: EventProcessor;
   alerts: AdminAlerts;
@@ -66,7 +75,7 @@ export function createProcessEventHandler(deps: {
         pk,
         type: 'deadLetter',
         messageId: letter.messageId,
-        body: letter.body,
+        bodyJson: bodyText(letter.body),
         reason: letter.reason,
         ...(letter.description && { description: letter.description }),
         deliveries: letter.deliveryCount,

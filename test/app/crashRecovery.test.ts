@@ -5,8 +5,8 @@ import { createWebApiSlack } from '../../functions/adapters/slack/webApiSlack.js
 import { openFileStore } from '../../functions/adapters/store/fileStore.js';
 import type { Doc, Store } from '../../functions/adapters/store/store.js';
 import { consoleLogger } from '../../functions/app/logger.js';
-import { createServices, type Services } from '../../functions/app/services.js';
 import { loadConfig } from '../../functions/config.js';
+import { createServices, type Services } from '../../functions/services.js';
 import { type FakeSlack, startFakeSlack } from '../support/fakeSlack.js';
 import { CHANNEL } from '../support/localServer.js';
 import { reaction, reply, tsAt } from '../support/slackPayloads.js';

@@ -90,9 +90,9 @@ describe('dead-letter function', () => {
   it('keeps the message in the store, with the reason from its application properties, then alerts once', async () => {
     const body = { eventId: 'Ev0DEAD1', event: { type: 'message', text: '한글 본문' } };
     await deliver('Ev0DEAD1', body);
+    expect(JSON.parse((await kept('Ev0DEAD1'))!.bodyJson)).toStrictEqual(body);
     expect(await kept('Ev0DEAD1')).toMatchObject({
       messageId: 'Ev0DEAD1',
-      body,
       reason: 'MaxDeliveryCountExceeded',
       description: 'Message could not be consumed after 5 delivery attempts.',
       deliveries: 5,
@@ -110,10 +110,23 @@ describe('dead-letter function', () => {
     fake.failNext('chat.postMessage', { error: 'invalid_auth' }, ADMINS.length);
     const body = { eventId: 'Ev0DEAD2', event: { type: 'reaction_added' } };
     await expect(deliver('Ev0DEAD2', body)).rejects.toThrow(/none of the 2 admins could be told/);
-    expect(await kept('Ev0DEAD2')).toMatchObject({ body, reason: 'MaxDeliveryCountExceeded' });
+    expect(await kept('Ev0DEAD2')).toMatchObject({
+      bodyJson: JSON.stringify(body),
+      reason: 'MaxDeliveryCountExceeded',
+    });
     expect((await kept('Ev0DEAD2'))?.alertedAt).toBeUndefined();
     await deliver('Ev0DEAD2', body);
     expect(alertsAbout('Ev0DEAD2')).toHaveLength(ADMINS.length);
     expect((await kept('Ev0DEAD2'))?.alertedAt).toEqual(expect.any(String));
+  });
+
+  it('keeps a body nested thousands deep as text, whatever shape the store could not take', async () => {
+    let deep: unknown = 'leaf';
+    for (let i = 0; i < 3_500; i++) deep = { d: deep };
+    await deliver('Ev0DEAD3', { eventId: 'Ev0DEAD3', event: { type: 'message', deep } });
+    const copy = await kept('Ev0DEAD3');
+    expect(typeof copy?.bodyJson).toBe('string');
+    expect(copy?.bodyJson.startsWith('{"eventId":"Ev0DEAD3"')).toBe(true);
+    expect(alertsAbout('Ev0DEAD3')).toHaveLength(ADMINS.length);
   });
 });

@@ -6,8 +6,8 @@ import { createWebApiSlack } from '../../functions/adapters/slack/webApiSlack.js
 import { openFileStore } from '../../functions/adapters/store/fileStore.js';
 import type { Store } from '../../functions/adapters/store/store.js';
 import type { Logger } from '../../functions/app/logger.js';
-import { createServices, type Services } from '../../functions/app/services.js';
 import { loadConfig } from '../../functions/config.js';
+import { createServices, type Services } from '../../functions/services.js';
 import type { FakeSlack } from '../support/fakeSlack.js';
 import { CHANNEL } from '../support/localServer.js';
 import { makeTempDir, type TempDir } from '../support/tempDir.js';

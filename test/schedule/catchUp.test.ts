@@ -10,8 +10,8 @@ import {
   type WeekDoc,
   weekDocId,
 } from '../../functions/app/documents.js';
-import type { Services } from '../../functions/app/services.js';
 import { tsToMs } from '../../functions/domain/calendar.js';
+import type { Services } from '../../functions/services.js';
 import { type FakeSlack, startFakeSlack } from '../support/fakeSlack.js';
 import { makeTempDir, type TempDir } from '../support/tempDir.js';
 import {

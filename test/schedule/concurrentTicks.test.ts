@@ -5,7 +5,7 @@ import { openFileStore } from '../../functions/adapters/store/fileStore.js';
 import type { Store } from '../../functions/adapters/store/store.js';
 import { monthPartition, type WeekDoc, weekDocId } from '../../functions/app/documents.js';
 import type { JobOutcome, TickReport } from '../../functions/app/scheduledJobs.js';
-import type { Services } from '../../functions/app/services.js';
+import type { Services } from '../../functions/services.js';
 import { type CosmosTestServer, startCosmosServer } from '../support/cosmosServer.js';
 import { type FakeSlack, startFakeSlack } from '../support/fakeSlack.js';
 import { reply, tsAt } from '../support/slackPayloads.js';

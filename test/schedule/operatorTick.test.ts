@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openFileStore } from '../../functions/adapters/store/fileStore.js';
 import type { DocQuery, Store } from '../../functions/adapters/store/store.js';
 import { monthPartition, type WeekDoc, weekDocId } from '../../functions/app/documents.js';
-import type { Services } from '../../functions/app/services.js';
+import type { Services } from '../../functions/services.js';
 import { type FakeSlack, startFakeSlack } from '../support/fakeSlack.js';
 import { makeTempDir, type TempDir } from '../support/tempDir.js';
 import { BOT_TOKEN, CHANNEL, fakeClock, postsStartingWith, scheduleServices } from './scheduleHarness.js';

@@ -3,8 +3,8 @@ import type { QueueSender } from '../../functions/adapters/queue/queue.js';
 import { createWebApiSlack } from '../../functions/adapters/slack/webApiSlack.js';
 import type { Store } from '../../functions/adapters/store/store.js';
 import type { Logger } from '../../functions/app/logger.js';
-import { createServices, type Services } from '../../functions/app/services.js';
 import { loadConfig } from '../../functions/config.js';
+import { createServices, type Services } from '../../functions/services.js';
 import type { FakeSlack, SlackCall } from '../support/fakeSlack.js';
 
 export const CHANNEL = 'C0TIL0001';

@@ -1,26 +1,26 @@
-import type { QueueSender } from '../adapters/queue/queue.js';
-import { createDryRunSlack } from '../adapters/slack/dryRunSlack.js';
-import type { SlackPort } from '../adapters/slack/slack.js';
-import { createWebApiSlack } from '../adapters/slack/webApiSlack.js';
-import type { Store } from '../adapters/store/store.js';
-import type { AppConfig } from '../config.js';
-import { createAdminTickHandler } from '../handlers/adminTick.js';
-import { createHealthHandler } from '../handlers/health.js';
-import { createProcessEventHandler } from '../handlers/processEvent.js';
-import { createSlackEventsHandler } from '../handlers/slackEvents.js';
-import { createHistoryHandler, createMonthsHandler, createStatsHandler } from '../handlers/stats.js';
-import { templatesFor } from '../messages/templates.js';
-import { createAdminAlerts } from './adminAlerts.js';
-import { createAdoption } from './adoption.js';
-import { createEventProcessor } from './eventProcessor.js';
-import type { Logger } from './logger.js';
-import { createMemberDirectory } from './memberDirectory.js';
-import { createOutboxRunner, type OutboxDoc, type OutboxItem, type Performer } from './outbox.js';
-import { createParticipationClaims } from './participationClaims.js';
-import { createScheduledJobs } from './scheduledJobs.js';
-import { createSlackHealth } from './slackHealth.js';
-import { createSubmissionEffects } from './submissionEffects.js';
-import { createThreadLinks } from './threadLinks.js';
+import type { QueueSender } from './adapters/queue/queue.js';
+import { createDryRunSlack } from './adapters/slack/dryRunSlack.js';
+import type { SlackPort } from './adapters/slack/slack.js';
+import { createWebApiSlack } from './adapters/slack/webApiSlack.js';
+import type { Store } from './adapters/store/store.js';
+import { createAdminAlerts } from './app/adminAlerts.js';
+import { createAdoption } from './app/adoption.js';
+import { createEventProcessor } from './app/eventProcessor.js';
+import type { Logger } from './app/logger.js';
+import { createMemberDirectory } from './app/memberDirectory.js';
+import { createOutboxRunner, type OutboxDoc, type OutboxItem, type Performer } from './app/outbox.js';
+import { createParticipationClaims } from './app/participationClaims.js';
+import { createScheduledJobs } from './app/scheduledJobs.js';
+import { createSlackHealth } from './app/slackHealth.js';
+import { createSubmissionEffects } from './app/submissionEffects.js';
+import { createThreadLinks } from './app/threadLinks.js';
+import type { AppConfig } from './config.js';
+import { createAdminTickHandler } from './handlers/adminTick.js';
+import { createHealthHandler } from './handlers/health.js';
+import { createProcessEventHandler } from './handlers/processEvent.js';
+import { createSlackEventsHandler } from './handlers/slackEvents.js';
+import { createHistoryHandler, createMonthsHandler, createStatsHandler } from './handlers/stats.js';
+import { templatesFor } from './messages/templates.js';
 
 export interface Adapters {
   store: Store;
@@ -43,7 +43,10 @@ export function slackFor(config: AppConfig, log: Logger): SlackPort {
 /** The outbox sweep's share of a scheduled tick: well inside the timer function's time limit. */
 const SWEEP_BUDGET_MS = 2 * 60_000;
 
-/** The composition root shared by the Functions entry and the local server: same handlers, other adapters. */
+/**
+ * The composition root shared by the Functions entry and the local server: same handlers, other adapters. It sits
+ * above what it composes (app use cases, handlers, adapters); nothing below imports it.
+ */
 export function createServices(config: AppConfig, adapters: Adapters) {
   const { store, queue, slack, log, now } = adapters;
   const templates = templatesFor(config.locale);
@@ -121,7 +124,12 @@ export function createServices(config: AppConfig, adapters: Adapters) {
     months: createMonthsHandler(readSide),
     history: createHistoryHandler(readSide),
     health: createHealthHandler({ host: adapters.host ?? 'local', queueDepth: adapters.queueDepth }),
-    adminTick: createAdminTickHandler({ adminToken: config.adminToken, jobs }),
+    adminTick: createAdminTickHandler({
+      adminToken: config.adminToken,
+      jobs,
+      timeZone: config.rules.timeZone,
+      now,
+    }),
   };
 }
 
