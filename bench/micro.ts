@@ -6,14 +6,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openEmbeddedQueue } from '../functions/adapters/queue/embeddedQueue.js';
-import { defaultQueueOptions } from '../functions/adapters/queue/queue.js';
-import { createDryRunSlack } from '../functions/adapters/slack/dryRunSlack.js';
-import { openFileStore } from '../functions/adapters/store/fileStore.js';
-import { consoleLogger } from '../functions/app/logger.js';
-import { loadConfig } from '../functions/config.js';
-import { createServices, type Services } from '../functions/services.js';
+import type { Services } from '../functions/services.js';
 import { type BenchContext, rotated } from './lib/context.js';
+import { product } from './lib/productModules.js';
 import { num, ratio, spread, withRange } from './lib/stats.js';
 import { newSection, type Section, table } from './report.js';
 
@@ -29,6 +24,12 @@ async function tempDir(prefix: string) {
 
 /** A month's services over a fresh file store, in dry run (nothing printed), with week 4 posted. */
 async function monthServices(dir: string) {
+  const { fileStore, config: configModule, services: servicesModule, dryRunSlack, logger } = product();
+  const { openFileStore } = fileStore;
+  const { loadConfig } = configModule;
+  const { createServices } = servicesModule;
+  const { createDryRunSlack } = dryRunSlack;
+  const { consoleLogger } = logger;
   const store = await openFileStore(dir);
   const config = loadConfig({ TIL_CHANNEL_ID: CHANNEL, SLACK_SIGNING_SECRET: 'bench', LIKE_DM: 'off' });
   const services = createServices(config, {
@@ -92,7 +93,8 @@ async function likeCost(existingReplies: number, likes: number): Promise<number>
 async function queueSend(concurrent: boolean): Promise<number> {
   const messages = 400;
   const dir = await tempDir('bench-queue');
-  const queue = await openEmbeddedQueue(dir.path, defaultQueueOptions);
+  const { embeddedQueue, queue: queueModule } = product();
+  const queue = await embeddedQueue.openEmbeddedQueue(dir.path, queueModule.defaultQueueOptions);
   try {
     const send = (i: number) => queue.send({ messageId: `m${i}`, sessionId: `s${i % 4}`, body: { i } });
     const start = performance.now();

@@ -95,7 +95,7 @@ export function render(options: {
     `- date: ${options.startedAt.toISOString()} (${options.seconds.toFixed(0)} s)`,
     `- machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.platform}, node ${m.node}`,
     `- load average (1/5/15 min): ${options.loadBefore} before, ${options.loadAfter} after — other work shares this machine, so the figures are noisy; only ratios within one run compare`,
-    `- commit: ${m.commit}${m.dirty ? ' (working tree has uncommitted changes)' : ''}`,
+    `- checkout at ${m.commit}${m.dirty ? ' with uncommitted changes' : ''}`,
     `- mode: ${options.quick ? 'quick (short windows, fewer events)' : 'full'}; ${options.rounds} alternating rounds; figures are medians with (min–max) over the rounds`,
     ...options.notes.map((n) => `- ${n}`),
     '',

@@ -1,6 +1,7 @@
 /**
  * `npm run bench` (`-- --quick` for a run under two minutes; `--only=ingress,pipeline` for some sections;
- * `--profile` to add where the product's CPU time goes, from one extra profiled run per section; `--rounds=N`):
+ * `--profile` to add where the product's CPU time goes, from one extra profiled run per section; `--rounds=N`;
+ * `--worktree` to measure the working tree instead of the last commit):
  * every comparison of issue 11 side by side in one run, in alternating rounds, medians with min–max. Nothing here
  * passes or fails; the figures and their ratios go to the console and to bench/results.md (--quick:
  * bench/results-quick.md).
@@ -12,7 +13,8 @@ import { coldStart } from './coldStart.js';
 import { ingress } from './ingress.js';
 import { buildAll, repoRoot } from './lib/build.js';
 import type { BenchContext } from './lib/context.js';
-import { setProductMain } from './lib/servers.js';
+import { loadProductModules } from './lib/productModules.js';
+import { setProduct } from './lib/servers.js';
 import { likeDms } from './likeDms.js';
 import { micro } from './micro.js';
 import { pipeline } from './pipeline.js';
@@ -22,6 +24,7 @@ import { loadAverage, machine, newSection, render, type Section } from './report
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const profile = args.includes('--profile');
+const worktree = args.includes('--worktree');
 const only = args
   .find((a) => a.startsWith('--only='))
   ?.slice('--only='.length)
@@ -46,8 +49,9 @@ const startedAt = new Date();
 const loadBefore = loadAverage();
 const log = (line: string) => console.error(line);
 log(`bench: ${quick ? 'quick' : 'full'} run, ${rounds} rounds, load average ${loadBefore}`);
-const builds = await buildAll(log);
-setProductMain(builds.productMain);
+const builds = await buildAll(log, { worktree });
+setProduct(builds.productMain, builds.sourceRoot);
+await loadProductModules(builds);
 const ctx: BenchContext = { quick, rounds, builds, profile, log };
 
 const sections: Section[] = [];
@@ -77,7 +81,7 @@ const markdown = render({
   loadBefore,
   loadAfter: loadAverage(),
   rounds,
-  notes: builds.notes,
+  notes: [`measured: the ${builds.source} (built into bench/.build)`, ...builds.notes],
 });
 await writeFile(out, markdown);
 console.log(markdown);

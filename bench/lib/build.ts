@@ -1,9 +1,11 @@
 /**
- * What the bench runs, built from the working tree into bench/.build/ (never dist/, which the tests use):
- * the functions compiled by tsc as `npm run build:functions` does (what `npm start` runs), and the Azure package
- * built by scripts/packageFunctions.mjs itself, pointed at another output folder.
+ * What the bench runs, built into bench/.build/ (never dist/, which the tests use). By default from the last
+ * commit (`git archive HEAD`: functions/, scripts/, test/support/ and the configs), so other people's work in
+ * progress in the checkout cannot break a run; `--worktree` builds the working tree instead (to measure a change
+ * before committing it). The functions are compiled by tsc as `npm run build:functions` compiles them (what
+ * `npm start` runs) and the Azure package is built by scripts/packageFunctions.mjs itself, pointed elsewhere.
  */
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -13,6 +15,12 @@ export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 export const buildDir = join(repoRoot, 'bench', '.build');
 
 export interface Builds {
+  /** What was built: `HEAD <sha>` or `working tree`. */
+  source: string;
+  /** The tree the build came from (the snapshot, or the repository itself). */
+  sourceRoot: string;
+  /** The compiled functions: `<distDir>/functions/…`. */
+  distDir: string;
   /** `node <productMain>` is `npm start` without the build. */
   productMain: string;
   /** The bundled Azure entry's folder (index.js, chunks/), or undefined when it could not be built. */
@@ -20,52 +28,89 @@ export interface Builds {
   notes: string[];
 }
 
-function run(command: string, args: string[]): { ok: boolean; output: string } {
-  const result = spawnSync(command, args, { cwd: repoRoot, encoding: 'utf8', timeout: 180_000 });
+const SNAPSHOT_PATHS = [
+  'functions',
+  'scripts',
+  'test/support',
+  'host.json',
+  'package.json',
+  'tsconfig.json',
+  'tsconfig.build.json',
+];
+
+function run(command: string, args: string[], cwd = repoRoot): { ok: boolean; output: string } {
+  const result = spawnSync(command, args, { cwd, encoding: 'utf8', timeout: 180_000 });
   return { ok: result.status === 0, output: `${result.stdout ?? ''}${result.stderr ?? ''}`.trim() };
 }
 
-export async function buildAll(log: (line: string) => void): Promise<Builds> {
+/** HEAD's files into `dir` (node_modules resolve from the repository above it). */
+async function snapshotHead(dir: string): Promise<string> {
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true });
+  const sha = execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+  }).trim();
+  const present = SNAPSHOT_PATHS.filter(
+    (path) => spawnSync('git', ['cat-file', '-e', `HEAD:${path}`], { cwd: repoRoot }).status === 0,
+  );
+  const tar = execFileSync('git', ['archive', '--format=tar', 'HEAD', ...present], {
+    cwd: repoRoot,
+    maxBuffer: 512 * 1024 * 1024,
+  });
+  execFileSync('tar', ['-x', '-C', dir], { input: tar });
+  return sha;
+}
+
+export async function buildAll(log: (line: string) => void, options: { worktree: boolean }): Promise<Builds> {
   const notes: string[] = [];
   await mkdir(buildDir, { recursive: true });
+  let sourceRoot = repoRoot;
+  let source = 'working tree';
+  if (!options.worktree) {
+    sourceRoot = join(buildDir, 'src');
+    source = `HEAD ${await snapshotHead(sourceRoot)}`;
+  }
 
-  const outDir = join(buildDir, 'dist');
-  await rm(outDir, { recursive: true, force: true });
+  const distDir = join(buildDir, 'dist');
+  await rm(distDir, { recursive: true, force: true });
   const tsc = run(process.execPath, [
     join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'),
     '-p',
-    'tsconfig.build.json',
+    join(sourceRoot, 'tsconfig.build.json'),
     '--outDir',
-    outDir,
+    distDir,
   ]);
-  const productMain = join(outDir, 'functions', 'local', 'main.js');
-  // tsc emits despite type errors (someone's work in progress); only a missing output is fatal.
+  const productMain = join(distDir, 'functions', 'local', 'main.js');
+  // tsc emits despite type errors; only a missing output is fatal.
   if (!existsSync(productMain)) {
     throw new Error(`tsc produced no ${productMain}:\n${tsc.output.slice(0, 2000)}`);
   }
-  if (!tsc.ok) notes.push('tsc reported type errors while building the functions (emitted anyway).');
-  log('built the functions (tsc) into bench/.build/dist');
+  if (!tsc.ok)
+    notes.push(`tsc reported type errors building the functions of the ${source} (emitted anyway).`);
+  log(`bench: built the functions of the ${source} (tsc) into bench/.build/dist`);
 
   const functionApp = join(buildDir, 'functionapp');
-  const script = await readFile(join(repoRoot, 'scripts', 'packageFunctions.mjs'), 'utf8');
+  const script = await readFile(join(sourceRoot, 'scripts', 'packageFunctions.mjs'), 'utf8');
   const rootLine = /^const root = .*$/m;
   const outLine = /^const out = .*$/m;
+  const result = { source, sourceRoot, distDir, productMain, notes };
   if (!rootLine.test(script) || !outLine.test(script)) {
     notes.push(
       'scripts/packageFunctions.mjs changed shape: the Azure entry was not built (its figures are missing).',
     );
-    return { productMain, notes };
+    return result;
   }
   const patched = script
-    .replace(rootLine, `const root = ${JSON.stringify(repoRoot)};`)
+    .replace(rootLine, `const root = ${JSON.stringify(sourceRoot)};`)
     .replace(outLine, `const out = ${JSON.stringify(functionApp)};`);
   const patchedPath = join(buildDir, 'packageFunctions.mjs');
   await writeFile(patchedPath, patched);
   const pack = run(process.execPath, [patchedPath]);
   if (!pack.ok || !existsSync(join(functionApp, 'index.js'))) {
     notes.push(`npm run package's script failed in bench/.build: ${pack.output.slice(0, 300)}`);
-    return { productMain, notes };
+    return result;
   }
-  log('built the Azure package (scripts/packageFunctions.mjs) into bench/.build/functionapp');
-  return { productMain, functionApp, notes };
+  log('bench: built the Azure package (scripts/packageFunctions.mjs) into bench/.build/functionapp');
+  return { ...result, functionApp };
 }

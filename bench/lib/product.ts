@@ -1,6 +1,7 @@
 /** The product started on a copy of a seeded store, optionally against the fake Slack Web API. */
 import { rm } from 'node:fs/promises';
-import { type FakeSlack, startFakeSlack } from '../../test/support/fakeSlack.js';
+import type { FakeSlack } from '../../test/support/fakeSlack.js';
+import { product } from './productModules.js';
 import { copyDataDir } from './seed.js';
 import { getJson, type ServerChild, startServer, tempDataDir } from './servers.js';
 
@@ -22,7 +23,9 @@ export async function startProduct(options: {
   const dataDir = options.dataDir ?? (await tempDataDir('til-bench-product'));
   const ownDir = options.dataDir === undefined;
   if (options.template) await copyDataDir(options.template, dataDir);
-  const slack = options.fakeSlack ? await startFakeSlack({ token: BOT_TOKEN }) : undefined;
+  const slack = options.fakeSlack
+    ? await product().fakeSlack.startFakeSlack({ token: BOT_TOKEN })
+    : undefined;
   const env = {
     ...(slack ? { SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_API_URL: slack.url } : {}),
     ...options.env,

@@ -6,17 +6,15 @@
  */
 import { cp, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { openFileStore } from '../../functions/adapters/store/fileStore.js';
 import type { Doc } from '../../functions/adapters/store/store.js';
-import { loadConfig } from '../../functions/config.js';
-import { previousMonth, weekOfInstant, weeksOfMonth } from '../../functions/domain/calendar.js';
 import type { Week } from '../../functions/domain/types.js';
-import { type TilBotExport, tilBotDocuments } from '../../functions/tools/importTilBot.js';
+import type { TilBotExport } from '../../functions/tools/importTilBot.js';
+import { product } from './productModules.js';
 import { CHANNEL, SIGNING_SECRET } from './servers.js';
 import { seeded } from './stats.js';
 
 export const benchConfig = () =>
-  loadConfig({ TIL_CHANNEL_ID: CHANNEL, SLACK_SIGNING_SECRET: SIGNING_SECRET });
+  product().config.loadConfig({ TIL_CHANNEL_ID: CHANNEL, SLACK_SIGNING_SECRET: SIGNING_SECRET });
 
 export interface SeedSpec {
   /** The months, oldest first (monthsUpTo). */
@@ -49,6 +47,7 @@ const tsOf = (seconds: number, micros: number) => `${seconds}.${String(micros).p
 /** The current month (that of the current week) and the `count - 1` before it, oldest first. */
 export function monthsUpTo(count: number, now = Date.now()): string[] {
   const { timeZone } = benchConfig().rules;
+  const { weekOfInstant, previousMonth } = product().calendar;
   const months = [weekOfInstant(now, timeZone).month];
   while (months.length < count) months.unshift(previousMonth(months[0]!));
   return months;
@@ -56,7 +55,9 @@ export function monthsUpTo(count: number, now = Date.now()): string[] {
 
 /** Weeks of `month` already begun (a thread can only be posted in those). */
 export function startedWeeks(month: string, now = Date.now()): Week[] {
-  return weeksOfMonth(month, benchConfig().rules.timeZone).filter((w) => w.startMs + 120_000 <= now);
+  return product()
+    .calendar.weeksOfMonth(month, benchConfig().rules.timeZone)
+    .filter((w) => w.startMs + 120_000 <= now);
 }
 
 export function seedDocuments(spec: SeedSpec, now = Date.now()): { documents: Doc[]; seeded: Seeded } {
@@ -90,9 +91,9 @@ export function seedDocuments(spec: SeedSpec, now = Date.now()): { documents: Do
   }
   for (const userId of members) data.members.push({ userId, name: `Bench ${userId}` });
   const fetchedAt = new Date(now).toISOString();
-  const documents = tilBotDocuments(data, { channel: CHANNEL, rules: config.rules }).documents.map((doc) =>
-    doc.type === 'member' ? { ...doc, fetchedAt } : doc,
-  );
+  const documents = product()
+    .importTilBot.tilBotDocuments(data, { channel: CHANNEL, rules: config.rules })
+    .documents.map((doc) => (doc.type === 'member' ? { ...doc, fetchedAt } : doc));
   return {
     documents,
     seeded: { months: spec.months, submissions, members, documents: documents.length },
@@ -104,7 +105,7 @@ export const storeDirOf = (dataDir: string) => join(dataDir, 'store');
 
 /** Creates every document through the store API (durably, as the app would), `concurrency` at a time. */
 export async function writeDocuments(storeDir: string, documents: Doc[], concurrency = 128): Promise<void> {
-  const store = await openFileStore(storeDir);
+  const store = await product().fileStore.openFileStore(storeDir);
   try {
     for (let start = 0; start < documents.length; start += concurrency) {
       await Promise.all(documents.slice(start, start + concurrency).map((doc) => store.create(doc)));

@@ -59,9 +59,11 @@ export interface StartOptions {
 }
 
 let productMain = '';
-/** Set once the functions are built (bench/lib/build.ts). */
-export function setProductMain(path: string): void {
-  productMain = path;
+let productSource = '';
+/** Set once the functions are built (bench/lib/build.ts): the compiled main, and the tree it came from. */
+export function setProduct(main: string, sourceRoot: string): void {
+  productMain = main;
+  productSource = sourceRoot;
 }
 
 export function freePort(): Promise<number> {
@@ -85,7 +87,7 @@ export function commandOf(kind: ServerKind): string[] {
       if (!productMain) throw new Error('the product is not built (buildAll first)');
       return [productMain];
     case 'product-tsx':
-      return ['--import', 'tsx', join('functions', 'local', 'main.ts')];
+      return ['--import', 'tsx', join(productSource, 'functions', 'local', 'main.ts')];
     case 'bolt':
       return [join('bench', 'peers', 'bolt.mjs')];
     case 'bare':
