@@ -405,16 +405,18 @@ export function hostileRequests(seed: number, count: number, ctx: FuzzContext): 
     );
   }
   // Slack's longest texts (40,000) and forged longer ones (120,000), full of URL-like runs.
-  const longTexts = [
-    'a'.repeat(40_000),
-    'https://'.repeat(5_000),
-    `<${'https://velog.io/'.repeat(2_300)}`,
-    'https://velog.io/@a/'.repeat(2_000),
-    'h'.repeat(120_000),
-    'https://'.repeat(15_000),
-    `${'<https://x.github.io/|'.repeat(5_000)}`,
-    `${'.'.repeat(60_000)}https://velog.io/@long/${'-'.repeat(59_000)}`,
+  // Shapes that make a backtracking URL pattern quadratic (bench/urlScan.ts), at 40,000 and 120,000 characters.
+  const shapes = [
+    (n: number) => 'a'.repeat(n),
+    (n: number) => `http://a${'.'.repeat(n - 9)}x`,
+    (n: number) => `https://a/${'.,;:!?)'.repeat(Math.floor(n / 7))}`,
+    (n: number) => `<${'a'.repeat(n - 1)}`,
+    (n: number) => 'https:'.repeat(Math.floor(n / 6)),
+    (n: number) => 'http://a. '.repeat(Math.floor(n / 10)),
+    (n: number) => '<https://x.github.io/|'.repeat(Math.floor(n / 22)),
+    (n: number) => 'https://velog.io/@a/'.repeat(Math.floor(n / 20)),
   ];
+  const longTexts = [40_000, 120_000].flatMap((n) => shapes.map((shape) => shape(n)));
   for (const text of longTexts) {
     // Slack's own maximum must be taken; a forged longer text may be refused.
     const forged = text.length > 40_000;
