@@ -46,7 +46,7 @@ export async function backlog(ctx: BenchContext): Promise<Section> {
           atMs: performance.now() - start,
           pending: health.body.pending ?? Number.NaN,
           rss: probe.rss,
-          lagMaxMs: probe.lagMaxMs,
+          lagMaxMs: probe.stallMaxMs,
         });
       }
     })();

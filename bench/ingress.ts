@@ -107,7 +107,7 @@ export async function ingress(ctx: BenchContext): Promise<Section> {
             const m: Measurement = {
               load,
               cpuUsPerRequest: (atEnd.cpuUs - atStart.cpuUs) / Math.max(1, load.ok),
-              lagMaxMs: atEnd.lagMaxMs,
+              lagMaxMs: atEnd.stallMaxMs,
               idleRss: fresh ? idle.rss : Number.NaN,
               late: requests.late,
             };
@@ -136,7 +136,6 @@ export async function ingress(ctx: BenchContext): Promise<Section> {
           });
         });
         section.profiles.push(
-          '',
           `Where the product's CPU goes under ingress (10 connections, one extra profiled run): ${(await summarize(path)).join('\n')}`,
         );
       } finally {
@@ -219,7 +218,7 @@ export async function ingress(ctx: BenchContext): Promise<Section> {
         'p99 ms',
         'max ms',
         'CPU µs / accepted',
-        'server event-loop max delay ms',
+        'longest event-loop stall ms',
         'answers other than 200',
       ],
       rows,

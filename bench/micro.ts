@@ -80,8 +80,11 @@ async function likeCost(existingReplies: number, likes: number): Promise<number>
     const target = ts(7200, 1);
     await processEvent(services, replyEvent('U0TARGET', target, threadTs));
     const start = performance.now();
+    const cpu = process.cpuUsage();
     for (let i = 0; i < likes; i++)
       await processEvent(services, likeEvent(`U0FAN${i}`, target, ts(9000, i + 1)));
+    const used = process.cpuUsage(cpu);
+    likeCpuMs.push((used.user + used.system) / 1000 / likes);
     return (performance.now() - start) / likes;
   } finally {
     await close();

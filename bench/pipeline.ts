@@ -197,7 +197,6 @@ export async function pipeline(ctx: BenchContext): Promise<Section> {
         const { profile } = await productLikes(template, events, `pipeline-${name.replace(' ', '-')}`);
         if (profile)
           section.profiles.push(
-            '',
             `Where the product's CPU goes, 👍 end to end over ${name} (one extra profiled run): ${(await summarize(profile)).join('\n')}`,
           );
       }

@@ -8,6 +8,15 @@ if (process.send) {
   const delay = monitorEventLoopDelay({ resolution: 5 });
   delay.enable();
   let utilization = performance.eventLoopUtilization();
+  // A plain timer beside the histogram: the longest gap between its ticks is the longest stall, whatever the
+  // histogram's sampling makes of it.
+  let last = performance.now();
+  let longestGap = 0;
+  setInterval(() => {
+    const now = performance.now();
+    longestGap = Math.max(longestGap, now - last);
+    last = now;
+  }, 5).unref();
   let session;
   const post = (method, params) =>
     new Promise((resolve, reject) =>
@@ -46,9 +55,11 @@ if (process.send) {
       lagP99Ms: delay.percentile(99) / 1e6,
       lagMeanMs: delay.mean / 1e6,
       elu: elu.utilization,
+      stallMaxMs: Math.max(0, Math.max(longestGap, performance.now() - last) - 5),
     });
     if (message.reset) {
       delay.reset();
+      longestGap = 0;
       utilization = performance.eventLoopUtilization();
     }
   });

@@ -100,7 +100,7 @@ export async function readSide(ctx: BenchContext): Promise<Section> {
             const after = await server.sample(true);
             r.ms.push(got.ms);
             r.cpuMs.push((after.cpuUs - before.cpuUs) / 1000);
-            r.lagMaxMs.push(after.lagMaxMs);
+            r.lagMaxMs.push(after.stallMaxMs);
             r.bytes = got.bytes;
             r.statuses.add(got.status);
           }
@@ -147,7 +147,7 @@ export async function readSide(ctx: BenchContext): Promise<Section> {
         const s = stall.get(condition) ?? { p99: [], rps: [], lag: [], reads: [] };
         s.p99.push(load.p99Ms);
         s.rps.push(load.rps);
-        s.lag.push(atEnd.lagMaxMs);
+        s.lag.push(atEnd.stallMaxMs);
         s.reads.push(readsDone);
         stall.set(condition, s);
       }
@@ -158,7 +158,6 @@ export async function readSide(ctx: BenchContext): Promise<Section> {
           for (let i = 0; i < 3; i++) await timedGet(url(largest, endpoint));
         });
         section.profiles.push(
-          '',
           `Where the product's CPU goes in three \`/api/${endpoint}\` reads of 10,000 submissions (profiled apart): ${(await summarize(path)).join('\n')}`,
         );
       }
@@ -212,7 +211,7 @@ export async function readSide(ctx: BenchContext): Promise<Section> {
         'submissions',
         'wall ms',
         'server CPU ms',
-        'server event-loop max delay ms',
+        'longest event-loop stall ms',
         'answer KiB',
         'statuses',
       ],
@@ -237,7 +236,7 @@ export async function readSide(ctx: BenchContext): Promise<Section> {
         'ingress at 10 connections, 10,000 submissions',
         'p99 ms',
         'req/s',
-        'server event-loop max delay ms',
+        'longest event-loop stall ms',
         'reads done',
       ],
       CONDITIONS.map((c) => [

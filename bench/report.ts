@@ -115,7 +115,7 @@ export function render(options: {
     if (section.details.length) lines.push(...section.details, '');
     for (const note of section.notes) lines.push(`- ${note}`);
     if (section.notes.length) lines.push('');
-    if (section.profiles.length) lines.push(...section.profiles, '');
+    for (const profile of section.profiles) lines.push(profile, '');
   }
   return `${lines.join('\n').trimEnd()}\n`;
 }

@@ -33,6 +33,8 @@ export interface ProbeSample {
   lagP99Ms: number;
   lagMeanMs: number;
   elu: number;
+  /** The longest gap between ticks of a 5 ms timer, less 5 ms: the longest stall of the event loop. */
+  stallMaxMs: number;
 }
 
 export interface ServerChild {
