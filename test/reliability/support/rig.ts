@@ -2,6 +2,10 @@
  * A scenario's world: the fake Slack Web API on loopback, a fresh DATA_DIR, and the server started against them
  * (directly, or through the chaos proxy). Restartable on the same DATA_DIR, as an operator would after a crash.
  */
+import { writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { onTestFailed } from 'vitest';
 import { type FakeSlack, startFakeSlack } from '../../support/fakeSlack.js';
 import { getJson, tick } from '../../support/localServer.js';
 import { makeTempDir, type TempDir } from '../../support/tempDir.js';
@@ -20,6 +24,8 @@ export interface Rig {
   restart(extraEnv?: Record<string, string>): Promise<ServerProcess>;
   /** Like restart, but reports a refusal to start instead of throwing; `args` go to the server's command line. */
   tryRestart(extraEnv?: Record<string, string>, args?: string[]): Promise<StartOutcome>;
+  /** Writes every server's output so far (all starts) to a file under the OS temp dir; returns its path. */
+  saveOutput(): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -40,6 +46,7 @@ export async function startRig(options: {
     LOG_LEVEL: 'info',
     ...options.env,
   };
+  const outputs: string[][] = [];
   const rig: Rig = {
     slack,
     dir,
@@ -47,12 +54,20 @@ export async function startRig(options: {
     server: await startServer(env),
     async restart(extraEnv = {}) {
       rig.server = await startServer({ ...env, ...extraEnv });
+      outputs.push(rig.server.output);
       return rig.server;
     },
     async tryRestart(extraEnv = {}, args = []) {
       const outcome = await tryStartServer({ ...env, ...extraEnv }, args);
       if (outcome.started) rig.server = outcome.server;
+      outputs.push(outcome.started ? outcome.server.output : outcome.output);
       return outcome;
+    },
+    async saveOutput() {
+      const path = join(tmpdir(), `til-reliability-${options.name}-${Date.now()}.log`);
+      const text = outputs.map((lines, n) => [`--- server start ${n + 1}`, ...lines].join('\n')).join('\n');
+      await writeFile(path, `${text}\n`);
+      return path;
     },
     async close() {
       if (rig.server.alive()) await rig.server.kill9();
@@ -60,6 +75,11 @@ export async function startRig(options: {
       await dir.remove();
     },
   };
+  outputs.push(rig.server.output);
+  // A failing scenario keeps what its servers printed, for the post-mortem.
+  onTestFailed(async () => {
+    console.log(`server output kept at ${await rig.saveOutput()}`);
+  });
   return rig;
 }
 
