@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openFileStore } from '../../functions/adapters/store/fileStore.js';
 import type { Store } from '../../functions/adapters/store/store.js';
 import { type DeadLetterDoc, deadLetterDocId, deadLetterPartition } from '../../functions/app/documents.js';
+import { AZURE_ENV } from '../support/azureEnv.js';
 import { type FakeSlack, startFakeSlack } from '../support/fakeSlack.js';
 import { makeTempDir, type TempDir } from '../support/tempDir.js';
 
@@ -38,17 +39,11 @@ beforeAll(async () => {
   store = await openFileStore(dir.path);
   stores.current = store;
   for (const [name, value] of Object.entries({
+    ...AZURE_ENV,
     TIL_CHANNEL_ID: CHANNEL,
-    SLACK_SIGNING_SECRET: 'signing-secret',
     SLACK_BOT_TOKEN: 'xoxb-dead-letter-test',
     SLACK_API_URL: fake.url,
     ADMIN_USER_IDS: ADMINS.join(','),
-    COSMOS_ENDPOINT: 'https://til.documents.azure.com:443/',
-    COSMOS_DATABASE: 'til',
-    COSMOS_CONTAINER: 'challenge',
-    ServiceBusConnection__fullyQualifiedNamespace: 'til.servicebus.windows.net',
-    SERVICEBUS_QUEUE: 'slack-events',
-    AZURE_CLIENT_ID: '00000000-0000-0000-0000-000000000001',
   })) {
     vi.stubEnv(name, value);
   }

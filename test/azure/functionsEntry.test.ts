@@ -1,6 +1,7 @@
 import { InvocationContext } from '@azure/functions';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ConfigError } from '../../functions/config.js';
+import { AZURE_ENV } from '../support/azureEnv.js';
 
 /**
  * The Functions host cannot run here, so this checks what the entry module registers with `app.*`: the names,
@@ -104,31 +105,20 @@ describe('Azure Functions entry: configuration and services', () => {
     await expect(tick()).rejects.toThrow('second attempt');
   });
 
-  const validEnv = {
-    TIL_CHANNEL_ID: 'C0TIL',
-    SLACK_SIGNING_SECRET: 'signing-secret',
-    COSMOS_ENDPOINT: 'https://til.documents.azure.com:443/',
-    COSMOS_DATABASE: 'til',
-    COSMOS_CONTAINER: 'challenge',
-    ServiceBusConnection__fullyQualifiedNamespace: 'til.servicebus.windows.net',
-    SERVICEBUS_QUEUE: 'slack-events',
-    AZURE_CLIENT_ID: '00000000-0000-0000-0000-000000000001',
-  };
-
   it('accepts a complete Azure configuration, with the namespace from the trigger connection setting', () => {
-    expect(entry.azureConfig(validEnv).azure).toStrictEqual({
-      cosmosEndpoint: validEnv.COSMOS_ENDPOINT,
+    expect(entry.azureConfig(AZURE_ENV).azure).toStrictEqual({
+      cosmosEndpoint: AZURE_ENV.COSMOS_ENDPOINT,
       cosmosDatabase: 'til',
       cosmosContainer: 'challenge',
       serviceBusNamespace: 'til.servicebus.windows.net',
       serviceBusQueue: 'slack-events',
-      managedIdentityClientId: validEnv.AZURE_CLIENT_ID,
+      managedIdentityClientId: AZURE_ENV.AZURE_CLIENT_ID,
     });
   });
 
   it('in Azure, requires every setting the triggers and clients read, each named, none defaulted', () => {
-    for (const name of Object.keys(validEnv)) {
-      const env: Record<string, string | undefined> = { ...validEnv, [name]: undefined };
+    for (const name of Object.keys(AZURE_ENV)) {
+      const env: Record<string, string | undefined> = { ...AZURE_ENV, [name]: undefined };
       expect(() => entry.azureConfig(env), name).toThrow(new RegExp(`\\b${name} `));
     }
     const problems = (() => {
@@ -140,7 +130,7 @@ describe('Azure Functions entry: configuration and services', () => {
       return [];
     })();
     expect(problems.map((p) => p.split(' ')[0]).sort()).toEqual(
-      [...Object.keys(validEnv), 'POST_TIME'].sort(),
+      [...Object.keys(AZURE_ENV), 'POST_TIME'].sort(),
     );
   });
 

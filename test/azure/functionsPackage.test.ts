@@ -8,6 +8,7 @@ import { cp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AZURE_ENV } from '../support/AZURE_ENV.js';
 import { makeTempDir, type TempDir } from '../support/tempDir.js';
 
 const packageDir = fileURLToPath(new URL('../../dist/functionapp', import.meta.url));
@@ -26,17 +27,6 @@ module.exports = {
   log() {},
 };
 `;
-
-const azureEnv = {
-  TIL_CHANNEL_ID: 'C0TIL',
-  SLACK_SIGNING_SECRET: 'signing-secret',
-  COSMOS_ENDPOINT: 'https://til.documents.azure.com:443/',
-  COSMOS_DATABASE: 'til',
-  COSMOS_CONTAINER: 'challenge',
-  ServiceBusConnection__fullyQualifiedNamespace: 'til.servicebus.windows.net',
-  SERVICEBUS_QUEUE: 'slack-events',
-  AZURE_CLIENT_ID: '00000000-0000-0000-0000-000000000001',
-};
 
 interface Binding {
   type: string;
@@ -113,7 +103,7 @@ describe('the deployed Functions package', () => {
   });
 
   it('registers every function with the triggers the infrastructure expects', async () => {
-    const loaded = load(azureEnv);
+    const loaded = load(AZURE_ENV);
     expect(loaded.stderr).not.toMatch(/Error/);
     expect(loaded.status).toBe(0);
     const registered = await loaded.registered();
@@ -167,7 +157,7 @@ describe('the deployed Functions package', () => {
     const registeredFile = join(dir.path, 'trimmed.json');
     const result = spawnSync(process.execPath, ['--input-type=module', '-e', "await import('./index.js')"], {
       cwd: trimmed,
-      env: { PATH: process.env.PATH ?? '', REGISTERED_FILE: registeredFile, ...azureEnv },
+      env: { PATH: process.env.PATH ?? '', REGISTERED_FILE: registeredFile, ...AZURE_ENV },
       encoding: 'utf8',
     });
     expect(result.stderr).toBe('');
@@ -176,7 +166,7 @@ describe('the deployed Functions package', () => {
   });
 
   it('inside the worker, refuses to start on a misconfiguration, listing every problem, registering nothing', async () => {
-    const { SERVICEBUS_QUEUE: _queue, COSMOS_ENDPOINT: _cosmos, ...incomplete } = azureEnv;
+    const { SERVICEBUS_QUEUE: _queue, COSMOS_ENDPOINT: _cosmos, ...incomplete } = AZURE_ENV;
     const loaded = load({ ...incomplete, POST_TIME: '25:00' });
     expect(loaded.status).not.toBe(0);
     expect(loaded.stderr).toMatch(/Invalid configuration/);
