@@ -8,7 +8,7 @@ import { cp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AZURE_ENV } from '../support/AZURE_ENV.js';
+import { AZURE_ENV } from '../support/azureEnv.js';
 import { makeTempDir, type TempDir } from '../support/tempDir.js';
 
 const packageDir = fileURLToPath(new URL('../../dist/functionapp', import.meta.url));
