@@ -4,6 +4,7 @@ import { Chart } from '../components/Chart';
 import { type Column, DataTable } from '../components/DataTable';
 import { Figures } from '../components/Figures';
 import { Link } from '../components/Link';
+import { memberNameColumn } from '../components/memberNameColumn';
 import { ErrorState, Loading, Notice } from '../components/States';
 import { formatNumber, monthName, monthParts, monthShort } from '../format';
 import { type Strings, useStrings } from '../i18n';
@@ -184,17 +185,7 @@ function streakColumns(t: Strings, route: Route): Column<HistoryMember>[] {
       <span data-value={value(m)}>{unit ? unit(value(m)) : formatNumber(t, value(m))}</span>
     );
   return [
-    {
-      key: 'name',
-      label: t.name,
-      card: 'head',
-      sortValue: (m) => m.name,
-      render: (m) => (
-        <Link to={{ ...route, view: 'member', member: m.userId, month: null }} className="member-link">
-          {m.name}
-        </Link>
-      ),
-    },
+    memberNameColumn<HistoryMember>(t.name, route),
     {
       key: 'currentStreak',
       label: t.currentStreak,

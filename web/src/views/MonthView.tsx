@@ -5,6 +5,7 @@ import { Chart } from '../components/Chart';
 import { type Column, DataTable } from '../components/DataTable';
 import { Figures } from '../components/Figures';
 import { Link } from '../components/Link';
+import { memberNameColumn } from '../components/memberNameColumn';
 import { ErrorState, Loading, Notice } from '../components/States';
 import { currentWeek, formatDeadline, formatNumber, monthName, timeLeft, weekTitle } from '../format';
 import { useNow } from '../hooks';
@@ -333,17 +334,7 @@ function memberColumns(t: Strings, stats: MonthStats, route: Route): Column<Stat
   const hasPasses = stats.members.some((m) => m.passes !== undefined);
   const badgeRank = (m: StatsMember) => (special.has(m.userId) ? 2 : m.challenger ? 1 : 0);
   const columns: (Column<StatsMember> | false)[] = [
-    {
-      key: 'name',
-      label: t.name,
-      card: 'head',
-      sortValue: (m) => m.name,
-      render: (m) => (
-        <Link to={{ ...route, view: 'member', member: m.userId, month: null }} className="member-link">
-          {m.name}
-        </Link>
-      ),
-    },
+    memberNameColumn<StatsMember>(t.name, route),
     {
       key: 'weeks',
       label: t.weeksTakenPart,
