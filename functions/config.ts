@@ -15,10 +15,21 @@ export interface AppConfig {
   postTime: { hour: number; minute: number };
   dashboardUrl?: string;
   weeklyFooter?: string;
-  likeDm: 'each' | 'off';
+  /** `batched`: at most one like DM per submission per `likeDmMinutes`; `each`: one per change; `off`. */
+  likeDm: 'batched' | 'each' | 'off';
+  likeDmMinutes: number;
+  /** SPEC 8: an ephemeral note on a reply that does not count. */
+  replyFeedback: boolean;
+  /** SPEC 8: passes a member may take in a month; 0 turns passes off. */
+  passesPerMonth: number;
+  /** SPEC 8: the weekly reminder's local weekday (1 = Monday … 7 = Sunday) and time; undefined = off. */
+  reminderAt?: { weekday: number; hour: number; minute: number };
+  /** SPEC 9: minutes between re-syncs of an open week's thread from Slack. */
+  resyncMinutes: number;
   adminUserIds: string[];
   locale: Locale;
-  slack: { signingSecret: string; botToken?: string; apiUrl: string };
+  /** `appToken` (xapp-…, local only): connect over Socket Mode as well. */
+  slack: { signingSecret: string; botToken?: string; apiUrl: string; appToken?: string };
   adminToken?: string;
   local: { port: number; dataDir: string; schedulerIntervalSeconds: number };
   logLevel: 'debug' | 'info' | 'warn' | 'error';
@@ -62,6 +73,11 @@ export const SETTINGS: readonly SettingInfo[] = [
   { name: 'WEEKLY_FOOTER', hosts: both },
   { name: 'COUNT_SELF_LIKES', hosts: both },
   { name: 'LIKE_DM', hosts: both },
+  { name: 'LIKE_DM_MINUTES', hosts: both },
+  { name: 'REPLY_FEEDBACK', hosts: both },
+  { name: 'PASSES_PER_MONTH', hosts: both },
+  { name: 'REMINDER_AT', hosts: both },
+  { name: 'RESYNC_MINUTES', hosts: both },
   { name: 'ADMIN_USER_IDS', hosts: both },
   { name: 'LOCALE', hosts: both },
   { name: 'ADMIN_TOKEN', hosts: both, secret: true },
@@ -75,6 +91,7 @@ export const SETTINGS: readonly SettingInfo[] = [
   { name: 'PORT', hosts: ['local'] },
   { name: 'DATA_DIR', hosts: ['local'] },
   { name: 'SCHEDULER_INTERVAL_SECONDS', hosts: ['local'] },
+  { name: 'SLACK_APP_TOKEN', hosts: ['local'], secret: true },
 ];
 
 export class ConfigError extends Error {
@@ -106,6 +123,16 @@ const booleanFlag = z
   .transform((v) => v === 'true' || v === '1');
 
 const slackUserId = /^[UW][A-Z0-9]{2,}$/;
+
+const WEEKDAYS = ['MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT', 'SUN'] as const;
+const REMINDER_AT_FORMAT = new RegExp(`^(${WEEKDAYS.join('|')})\\s+([01]\\d|2[0-3]):([0-5]\\d)$`, 'i');
+
+function parseReminderAt(value: string | undefined): AppConfig['reminderAt'] {
+  const match = value === undefined ? null : REMINDER_AT_FORMAT.exec(value);
+  if (!match) return undefined;
+  const weekday = WEEKDAYS.indexOf(match[1]!.toUpperCase() as (typeof WEEKDAYS)[number]) + 1;
+  return { weekday, hour: Number(match[2]), minute: Number(match[3]) };
+}
 
 /** One problem naming every entry of a comma-separated list that is not `what`, so the operator finds each. */
 const everyEntry =
@@ -157,7 +184,32 @@ const envSchema = z.object({
   DASHBOARD_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
   WEEKLY_FOOTER: optionalText,
   COUNT_SELF_LIKES: booleanFlag,
-  LIKE_DM: z.enum(['each', 'off'], { error: 'must be "each" or "off"' }).default('each'),
+  LIKE_DM: z
+    .enum(['batched', 'each', 'off'], { error: 'must be "batched", "each" or "off"' })
+    .default('each'),
+  LIKE_DM_MINUTES: z.coerce
+    .number({ error: 'must be a number of minutes' })
+    .int('must be a whole number of minutes')
+    .min(1, 'must be at least 1 minute')
+    .max(1440, 'must be at most 1440 minutes (a day)')
+    .default(15),
+  REPLY_FEEDBACK: z.enum(['on', 'off'], { error: 'must be "on" or "off"' }).default('on'),
+  PASSES_PER_MONTH: z.coerce
+    .number({ error: 'must be a number of passes (0 turns passes off)' })
+    .int('must be a whole number')
+    .min(0, 'must be 0 or more')
+    .max(5, 'must be at most 5 (a month has at most five weeks)')
+    .default(0),
+  REMINDER_AT: optionalText.refine(
+    (v) => v === undefined || REMINDER_AT_FORMAT.test(v),
+    'must be a weekday and a local time such as SUN 18:00 (MON…SUN, HH:mm)',
+  ),
+  RESYNC_MINUTES: z.coerce
+    .number({ error: 'must be a number of minutes' })
+    .int('must be a whole number of minutes')
+    .min(5, 'must be at least 5 minutes (Slack rate-limits thread reads)')
+    .max(1440, 'must be at most 1440 minutes (a day)')
+    .default(60),
   ADMIN_USER_IDS: commaList.superRefine(
     everyEntry((id) => slackUserId.test(id), {
       one: 'a Slack user id',
@@ -173,6 +225,10 @@ const envSchema = z.object({
   SLACK_BOT_TOKEN: optionalText.refine(
     (t) => t === undefined || t.startsWith('xoxb-'),
     'must be a bot token starting with xoxb-',
+  ),
+  SLACK_APP_TOKEN: optionalText.refine(
+    (t) => t === undefined || t.startsWith('xapp-'),
+    'must be an app-level token starting with xapp- (Basic Information → App-Level Tokens, scope connections:write)',
   ),
   SLACK_API_URL: z
     .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
@@ -270,9 +326,19 @@ export function loadConfig(env: Env, host: 'azure' | 'local' = 'local'): AppConf
     dashboardUrl: e.DASHBOARD_URL,
     weeklyFooter: e.WEEKLY_FOOTER,
     likeDm: e.LIKE_DM,
+    likeDmMinutes: e.LIKE_DM_MINUTES,
+    replyFeedback: e.REPLY_FEEDBACK === 'on',
+    passesPerMonth: e.PASSES_PER_MONTH,
+    reminderAt: parseReminderAt(e.REMINDER_AT),
+    resyncMinutes: e.RESYNC_MINUTES,
     adminUserIds: e.ADMIN_USER_IDS,
     locale: e.LOCALE,
-    slack: { signingSecret: e.SLACK_SIGNING_SECRET, botToken: e.SLACK_BOT_TOKEN, apiUrl: e.SLACK_API_URL },
+    slack: {
+      signingSecret: e.SLACK_SIGNING_SECRET,
+      botToken: e.SLACK_BOT_TOKEN,
+      apiUrl: e.SLACK_API_URL,
+      appToken: e.SLACK_APP_TOKEN,
+    },
     adminToken: e.ADMIN_TOKEN,
     local: { port: e.PORT, dataDir: e.DATA_DIR, schedulerIntervalSeconds: e.SCHEDULER_INTERVAL_SECONDS },
     logLevel: e.LOG_LEVEL,

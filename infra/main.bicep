@@ -102,10 +102,27 @@ param allowedBlogHosts string = 'velog.io,*.github.io,github.com,blog.naver.com,
 ])
 param locale string = 'ko'
 @allowed([
+  'batched'
   'each'
   'off'
 ])
 param likeDm string = 'each'
+@description('With LIKE_DM=batched: at most one like DM per submission per this many minutes.')
+@minValue(1)
+@maxValue(1440)
+param likeDmMinutes int = 15
+@description('Tell a member, ephemerally, why their reply did not count.')
+param replyFeedback bool = true
+@description('Passes a member may take in a month (0 = passes off).')
+@minValue(0)
+@maxValue(5)
+param passesPerMonth int = 0
+@description('Weekly reminder, a weekday and local time such as SUN 18:00; empty = off.')
+param reminderAt string = ''
+@description('Minutes between re-syncs of an open week\'s thread from Slack.')
+@minValue(5)
+@maxValue(1440)
+param resyncMinutes int = 60
 @description('Count a member\'s 👍 on their own post.')
 param countSelfLikes bool = false
 @description('Comma-separated Slack user ids that may run /til admin and get failure alerts.')
@@ -263,6 +280,11 @@ module api './app/functionapp.bicep' = {
       ALLOWED_BLOG_HOSTS: allowedBlogHosts
       LOCALE: locale
       LIKE_DM: likeDm
+      LIKE_DM_MINUTES: '${likeDmMinutes}'
+      REPLY_FEEDBACK: replyFeedback ? 'on' : 'off'
+      PASSES_PER_MONTH: '${passesPerMonth}'
+      REMINDER_AT: reminderAt
+      RESYNC_MINUTES: '${resyncMinutes}'
       COUNT_SELF_LIKES: countSelfLikes ? 'true' : 'false'
       ADMIN_USER_IDS: adminUserIds
       WEEKLY_FOOTER: weeklyFooter

@@ -22,6 +22,59 @@ function problemsOf(env: Record<string, string | undefined>): ConfigError {
 }
 
 describe('loadConfig', () => {
+  it('reads the members and operators settings (SPEC 8, 9)', () => {
+    const config = loadConfig({
+      ...required,
+      LIKE_DM: 'batched',
+      LIKE_DM_MINUTES: '30',
+      REPLY_FEEDBACK: 'off',
+      PASSES_PER_MONTH: '2',
+      REMINDER_AT: 'sun 18:30',
+      RESYNC_MINUTES: '15',
+      SLACK_APP_TOKEN: 'xapp-1-A0-1-abc',
+    });
+    expect(config).toMatchObject({
+      likeDm: 'batched',
+      likeDmMinutes: 30,
+      replyFeedback: false,
+      passesPerMonth: 2,
+      reminderAt: { weekday: 7, hour: 18, minute: 30 },
+      resyncMinutes: 15,
+      slack: { appToken: 'xapp-1-A0-1-abc' },
+    });
+    expect(loadConfig({ ...required, REMINDER_AT: 'MON 09:05' }).reminderAt).toEqual({
+      weekday: 1,
+      hour: 9,
+      minute: 5,
+    });
+  });
+
+  it('names each bad members or operators setting', () => {
+    const error = problemsOf({
+      ...required,
+      LIKE_DM: 'sometimes',
+      LIKE_DM_MINUTES: '0',
+      REPLY_FEEDBACK: 'yes',
+      PASSES_PER_MONTH: '-1',
+      REMINDER_AT: 'Sunday 6pm',
+      RESYNC_MINUTES: '1',
+      SLACK_APP_TOKEN: 'xoxb-not-an-app-token',
+    });
+    const text = error.problems.join('\n');
+    for (const name of [
+      'LIKE_DM ',
+      'LIKE_DM_MINUTES',
+      'REPLY_FEEDBACK',
+      'PASSES_PER_MONTH',
+      'REMINDER_AT',
+      'RESYNC_MINUTES',
+      'SLACK_APP_TOKEN',
+    ])
+      expect(text).toContain(name);
+    expect(text).not.toContain('xoxb-not-an-app-token');
+    expect(error.problems).toHaveLength(7);
+  });
+
   it('fills every default from the two required settings', () => {
     expect(loadConfig(required)).toStrictEqual<AppConfig>({
       rules: {
@@ -34,9 +87,19 @@ describe('loadConfig', () => {
       dashboardUrl: undefined,
       weeklyFooter: undefined,
       likeDm: 'each',
+      likeDmMinutes: 15,
+      replyFeedback: true,
+      passesPerMonth: 0,
+      reminderAt: undefined,
+      resyncMinutes: 60,
       adminUserIds: [],
       locale: 'ko',
-      slack: { signingSecret: 'signing-secret-abc', botToken: undefined, apiUrl: 'https://slack.com/api/' },
+      slack: {
+        signingSecret: 'signing-secret-abc',
+        botToken: undefined,
+        apiUrl: 'https://slack.com/api/',
+        appToken: undefined,
+      },
       adminToken: undefined,
       local: { port: 7071, dataDir: './.data', schedulerIntervalSeconds: 60 },
       logLevel: 'info',

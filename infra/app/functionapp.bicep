@@ -48,6 +48,11 @@ param rules {
   ALLOWED_BLOG_HOSTS: string
   LOCALE: string
   LIKE_DM: string
+  LIKE_DM_MINUTES: string
+  REPLY_FEEDBACK: string
+  PASSES_PER_MONTH: string
+  REMINDER_AT: string
+  RESYNC_MINUTES: string
   COUNT_SELF_LIKES: string
   ADMIN_USER_IDS: string
   WEEKLY_FOOTER: string
@@ -192,6 +197,26 @@ var ruleSettings = [
   {
     name: 'LIKE_DM'
     value: rules.LIKE_DM
+  }
+  {
+    name: 'LIKE_DM_MINUTES'
+    value: rules.LIKE_DM_MINUTES
+  }
+  {
+    name: 'REPLY_FEEDBACK'
+    value: rules.REPLY_FEEDBACK
+  }
+  {
+    name: 'PASSES_PER_MONTH'
+    value: rules.PASSES_PER_MONTH
+  }
+  {
+    name: 'REMINDER_AT'
+    value: rules.REMINDER_AT
+  }
+  {
+    name: 'RESYNC_MINUTES'
+    value: rules.RESYNC_MINUTES
   }
   {
     name: 'COUNT_SELF_LIKES'
