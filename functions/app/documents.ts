@@ -204,3 +204,33 @@ export interface DeadLetterDoc extends Doc {
   alertedAt?: string;
 }
 export const deadLetterDocId = (messageId: string) => `deadLetter:${messageId}`;
+
+/**
+ * A member's pass of a week (SPEC 8), in the week's month partition. Never deleted: an undo marks it `undone`, so a
+ * pass and its undo are one document written with its ETag. A pass for a week the member then took part in is
+ * given back by the rules (domain/passes.ts), not by a write.
+ */
+export interface PassDoc extends Doc {
+  type: 'pass';
+  channel: string;
+  month: MonthKey;
+  weekKey: WeekKey;
+  userId: UserId;
+  status: 'passed' | 'undone';
+  /** When the member asked (Slack's instant), for the pass and for its undo. */
+  passedAt: string;
+  undoneAt?: string;
+  /** The member action that last changed it: its redelivery answers as it did instead of "already". */
+  lastActionId?: string;
+}
+export const passDocId = (weekKey: WeekKey, userId: UserId) => `pass:${weekKey}:${userId}`;
+
+/** A member's settings (members partition): so far only whether they get the weekly reminder. */
+export interface MemberPrefsDoc extends Doc {
+  type: 'memberPrefs';
+  channel: string;
+  userId: UserId;
+  reminders: boolean;
+  updatedAt: string;
+}
+export const memberPrefsDocId = (userId: UserId) => `memberPrefs:${userId}`;

@@ -4,7 +4,7 @@ import type { AppConfig } from '../config.js';
 import { monthResult } from '../domain/awards.js';
 import { parseMonthKey, SLACK_TS, weekByKey } from '../domain/calendar.js';
 import type { MonthKey, MonthResult, SubmissionState, UserId, Week } from '../domain/types.js';
-import { monthPartition, type SubmissionDoc, type WeekDoc } from './documents.js';
+import { monthPartition, type PassDoc, type SubmissionDoc, type WeekDoc } from './documents.js';
 import type { Logger } from './logger.js';
 import type { MemberDirectory } from './memberDirectory.js';
 import type { ThreadLinks } from './threadLinks.js';
@@ -29,6 +29,8 @@ export interface MonthStats {
     userId: UserId;
     name: string;
     weeks: string[];
+    /** Weeks passed (SPEC 8), not taken part in after all. */
+    passes: string[];
     submissions: number;
     likes: number;
     challenger: boolean;
@@ -101,9 +103,10 @@ export async function loadMonth(
   log?: SkipLog,
 ): Promise<MonthData> {
   const pk = monthPartition(config.channelId, month);
-  const [weekDocs, submissionDocs] = await Promise.all([
+  const [weekDocs, submissionDocs, passDocs] = await Promise.all([
     store.query<WeekDoc>({ pk, type: 'week', where: { status: 'posted' } }),
     store.query<SubmissionDoc>({ pk, type: 'submission' }),
+    store.query<PassDoc>({ pk, type: 'pass', where: { status: 'passed' } }),
   ]);
   const postedWeeks = readableWeeks(weekDocs, config.rules.timeZone, log).sort(
     (a, b) => a.week.startMs - b.week.startMs,
@@ -112,6 +115,7 @@ export async function loadMonth(
     postedWeeks.map((p) => p.week),
     readableStates(submissionDocs, log),
     config.rules,
+    passDocs.map(({ doc }) => ({ userId: doc.userId, weekKey: doc.weekKey })),
   );
   return { postedWeeks, result };
 }
@@ -150,6 +154,7 @@ export async function loadMonthStats(
       userId: m.userId,
       name: names.get(m.userId) ?? m.userId,
       weeks: m.weeks,
+      passes: m.passes,
       submissions: m.submissions,
       likes: m.likes,
       challenger: m.challenger,

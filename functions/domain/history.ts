@@ -9,7 +9,15 @@ export interface MonthSummary {
   month: MonthKey;
   /** Posted weeks in order, with the deadline that decides when a streak may end with them. */
   weeks: { key: WeekKey; deadlineMs: number; participants: number; likes: number }[];
-  members: { userId: UserId; weeks: WeekKey[]; submissions: number; likes: number; challenger: boolean }[];
+  members: {
+    userId: UserId;
+    weeks: WeekKey[];
+    /** Weeks passed (SPEC 8): they count for streaks, not as weeks taken part. */
+    passes: WeekKey[];
+    submissions: number;
+    likes: number;
+    challenger: boolean;
+  }[];
   challengers: UserId[];
   specialChallengers: UserId[];
 }
@@ -44,9 +52,10 @@ export function summarizeMonth(month: MonthKey, postedWeeks: Week[], result: Mon
       participants: perWeek.get(week.key)?.participants ?? 0,
       likes: perWeek.get(week.key)?.likes ?? 0,
     })),
-    members: result.members.map(({ userId, weeks, submissions, likes, challenger }) => ({
+    members: result.members.map(({ userId, weeks, passes, submissions, likes, challenger }) => ({
       userId,
       weeks,
+      passes,
       submissions,
       likes,
       challenger,
@@ -70,8 +79,9 @@ export function historyMonth(summary: MonthSummary): HistoryMonth {
 
 /**
  * Streaks over `weeks` (every posted week of every month, in order; a week without a post is not in it and so
- * breaks nothing). The current streak ends with the latest week whose deadline has passed, or with the week
- * still open once the member has taken part in it; the longest is the longest run ever.
+ * breaks nothing). `takenPart` holds the weeks the member took part in or passed (SPEC 8). The current streak
+ * ends with the latest week whose deadline has passed, or with the week still open once the member has taken
+ * part in it; the longest is the longest run ever.
  */
 export function streaks(
   weeks: { key: WeekKey; deadlineMs: number }[],
@@ -100,7 +110,7 @@ export function streaks(
 export function memberHistories(summaries: MonthSummary[], nowMs: number): MemberHistory[] {
   const ordered = [...summaries].sort((a, b) => (a.month < b.month ? -1 : a.month > b.month ? 1 : 0));
   const weeks = ordered.flatMap((s) => s.weeks);
-  const records = new Map<UserId, MemberHistory & { taken: Set<WeekKey> }>();
+  const records = new Map<UserId, MemberHistory & { taken: Set<WeekKey>; passed: Set<WeekKey> }>();
   for (const summary of ordered) {
     for (const member of summary.members) {
       let record = records.get(member.userId);
@@ -114,18 +124,20 @@ export function memberHistories(summaries: MonthSummary[], nowMs: number): Membe
           longestStreak: 0,
           challengerMonths: [],
           taken: new Set(),
+          passed: new Set(),
         };
         records.set(member.userId, record);
       }
       for (const key of member.weeks) record.taken.add(key);
+      for (const key of member.passes) record.passed.add(key);
       record.submissions += member.submissions;
       record.likes += member.likes;
       if (member.challenger) record.challengerMonths.push(summary.month);
     }
   }
   return [...records.values()]
-    .map(({ taken, ...record }) => {
-      const { current, longest } = streaks(weeks, taken, nowMs);
+    .map(({ taken, passed, ...record }) => {
+      const { current, longest } = streaks(weeks, new Set([...taken, ...passed]), nowMs);
       return {
         ...record,
         weeksTakenPart: taken.size,

@@ -145,6 +145,8 @@ export type Effect =
 export interface MemberMonth {
   userId: UserId;
   weeks: WeekKey[];
+  /** Posted weeks passed (SPEC 8) and not taken part in after all. */
+  passes: WeekKey[];
   submissions: number;
   likes: number;
   challenger: boolean;
