@@ -14,6 +14,7 @@ import { createScheduledJobs } from './app/scheduledJobs.js';
 import { createSlackHealth } from './app/slackHealth.js';
 import { createSubmissionEffects } from './app/submissionEffects.js';
 import { createThreadLinks } from './app/threadLinks.js';
+import { createWeekCalendar } from './app/weekCalendar.js';
 import type { AppConfig } from './config.js';
 import { createAdminTickHandler } from './handlers/adminTick.js';
 import { createHealthHandler } from './handlers/health.js';
@@ -65,8 +66,9 @@ export function createServices(config: AppConfig, adapters: Adapters) {
     now,
   });
   const alerts = adminAlerts.alerts;
-  const claims = createParticipationClaims({ store, channelId, timeZone: config.rules.timeZone });
-  const effects = createSubmissionEffects({ store, slack, claims, alerts, config, templates });
+  const weeks = createWeekCalendar({ store, config });
+  const claims = createParticipationClaims({ store, channelId, weeks });
+  const effects = createSubmissionEffects({ store, slack, claims, alerts, config, templates, weeks });
   const threadLinks = createThreadLinks({ store, slack, config, log });
   const adoptThread = createAdoption({ store, config, claims });
   const processor = createEventProcessor({
@@ -80,6 +82,7 @@ export function createServices(config: AppConfig, adapters: Adapters) {
     claims,
     adoptThread,
     health,
+    weeks,
   });
   // Submissions are in every month's partition (cross-partition query); alerts in their own.
   const sweepSources = [
@@ -99,6 +102,7 @@ export function createServices(config: AppConfig, adapters: Adapters) {
     queue,
     threadLinks,
     now,
+    weeks,
     sweepOutbox: () => outbox.sweep(sweepSources, SWEEP_BUDGET_MS),
   });
   const readSide = { store, members, config, threadLinks, log, now };

@@ -191,6 +191,8 @@ export const monthSummaryDocId = (month: MonthKey) => `monthSummary:${month}`;
 export interface DeadLetterDoc extends Doc {
   type: 'deadLetter';
   messageId: string;
+  /** The message's session (routing month), so a replay goes back into it. */
+  sessionId?: string;
   /**
    * The queue message body as it was enqueued, as JSON text: a document of its own shape could be refused by the
    * store (nesting, size) exactly when the body is what made the message fail.
@@ -202,6 +204,8 @@ export interface DeadLetterDoc extends Doc {
   deadLetteredAt: string;
   /** Set once an admin has been told; a redelivery of the dead letter then does not alert again. */
   alertedAt?: string;
+  /** Replayed (as a new queue message) or discarded by an admin: no longer listed (app/deadLetters.ts). */
+  resolved?: { at: string } & ({ replayedAs: string } | { discarded: true });
 }
 export const deadLetterDocId = (messageId: string) => `deadLetter:${messageId}`;
 

@@ -31,6 +31,7 @@ import type { ParticipationClaims } from './participationClaims.js';
 import { queuedMessageSchema, threadRecordedMessageId } from './queuedEvent.js';
 import type { SlackHealth } from './slackHealth.js';
 import { nextSubmissionDocument } from './transitions.js';
+import type { WeekCalendar } from './weekCalendar.js';
 
 export interface EventProcessorDeps {
   store: Store;
@@ -43,6 +44,8 @@ export interface EventProcessorDeps {
   claims: ParticipationClaims;
   adoptThread: ReturnType<typeof createAdoption>;
   health: SlackHealth;
+  /** Weeks with the admins' rules applied (an extended deadline makes later replies on time). */
+  weeks: WeekCalendar;
 }
 
 export type ProcessOutcome = { applied: true; effects: number } | { applied: false; ignored: string };
@@ -62,13 +65,13 @@ const OVERTAKING_WINDOW_MS = 15 * 60_000;
  * performed by the redelivery or the sweep. Throws only on a store failure, so the queue retries the message.
  */
 export function createEventProcessor(deps: EventProcessorDeps) {
-  const { store, slack, members, config, log, outbox, effects, claims, adoptThread, health } = deps;
+  const { store, slack, members, config, log, outbox, effects, claims, adoptThread, health, weeks } = deps;
   const { rules, channelId } = config;
 
   async function recordedThreadWeek(threadTs: SlackTs): Promise<Week | undefined> {
     const pk = monthPartition(channelId, routingMonthOfTs(threadTs, rules.timeZone));
     const thread = await store.read<ThreadDoc>(pk, threadDocId(threadTs));
-    return thread ? weekByKey(thread.doc.weekKey, rules.timeZone) : undefined;
+    return thread ? weeks.week(thread.doc.weekKey) : undefined;
   }
 
   /**
@@ -97,6 +100,12 @@ export function createEventProcessor(deps: EventProcessorDeps) {
       ? threadWeek !== undefined || (await mayBeUnrecordedWeeklyThread(event.threadTs!))
       : mayHaveOvertakenItsMessage(event);
     const memberAlreadyBroadcast = isMessage && (await claims.alreadyBroadcast(threadWeek, event.user));
+    // A 👍 or a delete is judged against its reply's week, which only its stored document names.
+    const weekKey = isMessage
+      ? threadWeek?.key
+      : (await store.read<SubmissionDoc>(monthPartition(channelId, month), submissionDocId(targetTs(event))))
+          ?.doc.weekKey;
+    const week = threadWeek ?? (weekKey ? await weeks.week(weekKey) : undefined);
     const result = await updateDocument<SubmissionDoc>(
       store,
       monthPartition(channelId, month),
@@ -112,6 +121,7 @@ export function createEventProcessor(deps: EventProcessorDeps) {
                 rules,
                 memberAlreadyBroadcast,
                 eventId,
+                week,
               },
             )
           : undefined,

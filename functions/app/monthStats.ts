@@ -3,11 +3,14 @@ import type { Store, Stored } from '../adapters/store/store.js';
 import type { AppConfig } from '../config.js';
 import { monthResult } from '../domain/awards.js';
 import { parseMonthKey, SLACK_TS, weekByKey } from '../domain/calendar.js';
-import type { MonthKey, MonthResult, SubmissionState, UserId, Week } from '../domain/types.js';
+import type { MonthKey, MonthResult, SubmissionState, UserId, Week, WeekKey } from '../domain/types.js';
+import { effectiveWeek, type WeekRules } from '../domain/weekRules.js';
+import type { WeekRulesDoc } from './adminDocuments.js';
 import { monthPartition, type PassDoc, type SubmissionDoc, type WeekDoc } from './documents.js';
 import type { Logger } from './logger.js';
 import type { MemberDirectory } from './memberDirectory.js';
 import type { ThreadLinks } from './threadLinks.js';
+import { weekRulesOf } from './weekCalendar.js';
 
 /** GET /api/stats response (SPEC 3.2). */
 export interface MonthStats {
@@ -22,6 +25,8 @@ export interface MonthStats {
     threadTs: string;
     /** The thread's Slack permalink once known. */
     threadUrl: string | null;
+    /** An admin skipped it (SPEC 9): present only when true. */
+    skipped?: true;
     participants: number;
     likes: number;
   }[];
@@ -80,10 +85,16 @@ function readableStates(docs: Stored<SubmissionDoc>[], log: SkipLog | undefined)
   });
 }
 
-function readableWeeks(docs: Stored<WeekDoc>[], timeZone: string, log: SkipLog | undefined) {
+function readableWeeks(
+  docs: Stored<WeekDoc>[],
+  rules: ReadonlyMap<WeekKey, WeekRules>,
+  timeZone: string,
+  log: SkipLog | undefined,
+) {
   return docs.flatMap(({ doc }) => {
     try {
-      return [{ week: weekByKey(doc.weekKey, timeZone), threadTs: doc.threadTs ?? '', doc }];
+      const week = effectiveWeek(weekByKey(doc.weekKey, timeZone), rules.get(doc.weekKey), timeZone);
+      return [{ week, threadTs: doc.threadTs ?? '', doc }];
     } catch (error) {
       skipped(log, doc, error instanceof Error ? error.message : String(error));
       return [];
@@ -92,7 +103,8 @@ function readableWeeks(docs: Stored<WeekDoc>[], timeZone: string, log: SkipLog |
 }
 
 /**
- * The posted weeks and the pure month result, shared by the stats API and the monthly award. A stored document
+ * The posted weeks (as the admins' week rules make them: skipped, extended) and the pure month result, shared by
+ * the stats API and the monthly award. A stored document
  * the rules cannot read (a hand edit, a bug of another version) is skipped and logged: one bad document must not
  * take its whole month down.
  */
@@ -103,12 +115,14 @@ export async function loadMonth(
   log?: SkipLog,
 ): Promise<MonthData> {
   const pk = monthPartition(config.channelId, month);
-  const [weekDocs, submissionDocs, passDocs] = await Promise.all([
+  const [weekDocs, submissionDocs, passDocs, ruleDocs] = await Promise.all([
     store.query<WeekDoc>({ pk, type: 'week', where: { status: 'posted' } }),
     store.query<SubmissionDoc>({ pk, type: 'submission' }),
     store.query<PassDoc>({ pk, type: 'pass', where: { status: 'passed' } }),
+    store.query<WeekRulesDoc>({ pk, type: 'weekRules' }),
   ]);
-  const postedWeeks = readableWeeks(weekDocs, config.rules.timeZone, log).sort(
+  const rules = new Map(ruleDocs.map(({ doc }) => [doc.weekKey, weekRulesOf(doc)]));
+  const postedWeeks = readableWeeks(weekDocs, rules, config.rules.timeZone, log).sort(
     (a, b) => a.week.startMs - b.week.startMs,
   );
   const result = monthResult(
@@ -147,6 +161,7 @@ export async function loadMonthStats(
       deadline: week.deadlineIso,
       threadTs,
       threadUrl: doc.threadUrl ?? null,
+      ...(week.skipped && { skipped: true as const }),
       participants: perWeek.get(week.key)?.participants ?? 0,
       likes: perWeek.get(week.key)?.likes ?? 0,
     })),

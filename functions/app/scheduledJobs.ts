@@ -6,6 +6,7 @@ import { dueJobs } from '../domain/schedule.js';
 import type { MonthKey, Week } from '../domain/types.js';
 import { jobNames, type Templates } from '../messages/templates.js';
 import type { AdminAlerts } from './adminAlerts.js';
+import { composeAward } from './awardMessage.js';
 import {
   type AwardDoc,
   awardDocId,
@@ -15,10 +16,10 @@ import {
   weekDocIdentity,
 } from './documents.js';
 import { describeError, type Logger } from './logger.js';
-import { loadMonth } from './monthStats.js';
 import type { DrainReport } from './outbox.js';
 import { threadRecordedMessage } from './queuedEvent.js';
 import type { ThreadLinks } from './threadLinks.js';
+import type { WeekCalendar } from './weekCalendar.js';
 
 /**
  * How long a claim protects a post in progress; after that a crashed poster's claim may be taken over. Well above
@@ -33,7 +34,9 @@ export type JobOutcome =
   | 'claimed-elsewhere'
   | 'failed'
   | 'not-due'
-  | 'nothing-to-award';
+  | 'nothing-to-award'
+  /** An admin skipped the week (SPEC 9): it is not posted. */
+  | 'skipped';
 
 export interface TickReport {
   now: string;
@@ -60,6 +63,8 @@ export interface ScheduledJobsDeps {
   now: () => number;
   /** Retries the effects and admin alerts whose earlier attempts failed (app/outbox.ts). */
   sweepOutbox: () => Promise<DrainReport>;
+  /** The admins' week rules: a skipped week is not posted. */
+  weeks: WeekCalendar;
 }
 
 type Claimable = WeekDoc | AwardDoc;
@@ -182,7 +187,8 @@ export function createScheduledJobs(deps: ScheduledJobsDeps) {
     });
   }
 
-  function weeklyPost(week: Week, searchFromTs: string): Promise<JobOutcome> {
+  async function weeklyPost(week: Week, searchFromTs: string): Promise<JobOutcome> {
+    if ((await deps.weeks.rules(week)).skipped) return 'skipped';
     const doc: WeekDoc = { ...weekDocIdentity(channelId, week), ...freshClaim(deps.now()) };
     return postOnce(deps, doc, {
       name: jobNames.weeklyPost(week.key),
@@ -210,8 +216,8 @@ export function createScheduledJobs(deps: ScheduledJobsDeps) {
     const existing = await store.read<AwardDoc>(pk, awardDocId(month));
     if (existing?.doc.status === 'posted') return 'already-posted';
     if (existing && Date.parse(existing.doc.claimExpiresAt) > deps.now()) return 'claimed-elsewhere';
-    const { postedWeeks, result } = await loadMonth(store, config, month, deps.log);
-    if (postedWeeks.length === 0) return 'nothing-to-award';
+    const award = await composeAward({ store, config, templates, log: deps.log }, month);
+    if (!award) return 'nothing-to-award';
     const doc: AwardDoc = {
       id: awardDocId(month),
       pk,
@@ -220,19 +226,11 @@ export function createScheduledJobs(deps: ScheduledJobsDeps) {
       month,
       ...freshClaim(deps.now()),
     };
-    const likesOf = new Map(result.members.map((m) => [m.userId, m.likes]));
-    const ranked = (ids: string[]) => ids.map((userId) => ({ userId, likes: likesOf.get(userId) ?? 0 }));
     return postOnce(deps, doc, {
       name: jobNames.monthlyAward(month),
       tag: { type: 'til_monthly_award', id: month },
       searchFromTs,
-      text: () =>
-        templates.monthlyAward({
-          month,
-          challengers: ranked(result.challengers),
-          specialChallengers: ranked(result.specialChallengers),
-          weeksPosted: postedWeeks.length,
-        }),
+      text: () => award.text,
       record: async (messageTs) => ({ messageTs }),
     });
   }
@@ -286,8 +284,10 @@ export function createScheduledJobs(deps: ScheduledJobsDeps) {
       const weekly = due.weeklyPostDue
         ? await guarded(`weekly post ${due.week.key}`, () => weeklyPost(due.week, weekStartTs))
         : 'not-due';
-      // The award follows the week's post so it lands below it in the channel.
-      const awardMonth = weekly === 'posted' || weekly === 'already-posted' ? due.awardMonth : undefined;
+      // The award follows the week's post so it lands below it in the channel (or, the week skipped, goes alone).
+      const awardMonth = ['posted', 'already-posted', 'skipped'].includes(weekly)
+        ? due.awardMonth
+        : undefined;
       const award = awardMonth
         ? await guarded(`monthly award ${awardMonth}`, () => monthlyAward(awardMonth, weekStartTs))
         : 'not-due';

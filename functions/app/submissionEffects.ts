@@ -1,7 +1,7 @@
 import { SlackCallError, type SlackPort } from '../adapters/slack/slack.js';
 import type { Store } from '../adapters/store/store.js';
 import type { AppConfig } from '../config.js';
-import { tsToMs, weekByKey } from '../domain/calendar.js';
+import { tsToMs } from '../domain/calendar.js';
 import { countedLikes, countsForWeek } from '../domain/submission.js';
 import type { Templates } from '../messages/templates.js';
 import type { AdminAlerts } from './adminAlerts.js';
@@ -9,6 +9,7 @@ import { monthPartition, type OutboxEntry, type SubmissionDoc } from './document
 import { describeError } from './logger.js';
 import type { Performer } from './outbox.js';
 import type { BroadcastEffect, ParticipationClaims } from './participationClaims.js';
+import type { WeekCalendar } from './weekCalendar.js';
 
 type LikeDmEffect = Extract<OutboxEntry, { kind: 'like_dm' }>;
 
@@ -25,8 +26,10 @@ export function createSubmissionEffects(deps: {
   alerts: AdminAlerts;
   config: AppConfig;
   templates: Templates;
+  /** Weeks with the admins' rules applied: a reply on time by an extended deadline is announced. */
+  weeks: WeekCalendar;
 }): Performer<SubmissionDoc, OutboxEntry> {
-  const { store, slack, claims, alerts, config, templates } = deps;
+  const { store, slack, claims, alerts, config, templates, weeks } = deps;
   const { rules, channelId } = config;
 
   async function broadcast(effect: BroadcastEffect) {
@@ -38,7 +41,7 @@ export function createSubmissionEffects(deps: {
       : undefined;
     let broadcastTs = postedBefore;
     if (!broadcastTs) {
-      const week = weekByKey(effect.weekKey, rules.timeZone);
+      const week = await weeks.week(effect.weekKey);
       const replyLink = await slack.permalink(channelId, effect.replyTs);
       const text = templates.broadcast({ userId: effect.userId, week, replyLink });
       broadcastTs = (await slack.postMessage({ channel: channelId, text, tag })).ts;
@@ -52,7 +55,7 @@ export function createSubmissionEffects(deps: {
     if (effect.sendStarted && (await slack.findTaggedDirectMessage(effect.userId, tag, effect.reactionTs))) {
       return;
     }
-    const week = weekByKey(effect.weekKey, rules.timeZone);
+    const week = await weeks.week(effect.weekKey);
     const mine = await store.query<SubmissionDoc>({
       pk: monthPartition(channelId, week.month),
       type: 'submission',
@@ -69,7 +72,7 @@ export function createSubmissionEffects(deps: {
 
   return {
     async stillWanted(effect, doc) {
-      const week = weekByKey(effect.weekKey, rules.timeZone);
+      const week = await weeks.week(effect.weekKey);
       const { state } = doc;
       if (state.weekKey !== effect.weekKey || state.author !== effect.userId || !countsForWeek(state, week)) {
         return false;

@@ -1,7 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { weekByKey } from '../domain/calendar.js';
 import { transitionEffects } from '../domain/submission.js';
-import type { MonthKey, RulesConfig, SubmissionState } from '../domain/types.js';
+import type { MonthKey, RulesConfig, SubmissionState, Week } from '../domain/types.js';
 import { type OutboxEntry, type SubmissionDoc, submissionDocument } from './documents.js';
 import { withOutbox } from './outbox.js';
 
@@ -19,11 +19,17 @@ export function nextSubmissionDocument(
     rules: RulesConfig;
     memberAlreadyBroadcast: boolean;
     eventId: string;
+    /** The reply's week as the admins' rules make it (an extended deadline); the calendar's when absent. */
+    week?: Week;
   },
 ): SubmissionDoc | undefined {
   const before = current?.state;
   if (before && isDeepStrictEqual(before, after)) return undefined;
-  const week = after.weekKey ? weekByKey(after.weekKey, ctx.rules.timeZone) : undefined;
+  const week = !after.weekKey
+    ? undefined
+    : ctx.week?.key === after.weekKey
+      ? ctx.week
+      : weekByKey(after.weekKey, ctx.rules.timeZone);
   const outbox = current?.outbox ?? [];
   const effects = transitionEffects(before, after, {
     config: ctx.rules,

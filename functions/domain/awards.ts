@@ -10,6 +10,7 @@ import type {
   Week,
   WeekKey,
 } from './types.js';
+import { requiredWeeks } from './weekRules.js';
 
 function byLikesThenUserId(a: MemberMonth, b: MemberMonth): number {
   return b.likes - a.likes || (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0);
@@ -54,6 +55,8 @@ export function monthResult(
   }
 
   const postedKeys = new Set(postedWeeks.map((week) => week.key));
+  // A skipped week (a holiday) is no one's duty: taking part in it counts, missing it costs nothing.
+  const requiredKeys = requiredWeeks(postedWeeks).map((week) => week.key);
   const passed = new Map<UserId, Set<WeekKey>>();
   for (const { userId, weekKey } of passes) {
     if (!postedKeys.has(weekKey)) continue;
@@ -73,7 +76,7 @@ export function monthResult(
       submissions: member.submissions,
       likes: member.likes,
       challenger:
-        postedKeys.size > 0 && [...postedKeys].every((key) => member.weeks.has(key) || passedWeeks.has(key)),
+        requiredKeys.length > 0 && requiredKeys.every((key) => member.weeks.has(key) || passedWeeks.has(key)),
     };
   });
   memberMonths.sort(byLikesThenUserId);

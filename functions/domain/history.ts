@@ -8,7 +8,7 @@ import type { MonthKey, MonthResult, UserId, Week, WeekKey } from './types.js';
 export interface MonthSummary {
   month: MonthKey;
   /** Posted weeks in order, with the deadline that decides when a streak may end with them. */
-  weeks: { key: WeekKey; deadlineMs: number; participants: number; likes: number }[];
+  weeks: { key: WeekKey; deadlineMs: number; participants: number; likes: number; skipped?: true }[];
   members: {
     userId: UserId;
     weeks: WeekKey[];
@@ -51,6 +51,7 @@ export function summarizeMonth(month: MonthKey, postedWeeks: Week[], result: Mon
       deadlineMs: week.deadlineMs,
       participants: perWeek.get(week.key)?.participants ?? 0,
       likes: perWeek.get(week.key)?.likes ?? 0,
+      ...(week.skipped && { skipped: true as const }),
     })),
     members: result.members.map(({ userId, weeks, passes, submissions, likes, challenger }) => ({
       userId,
@@ -79,12 +80,12 @@ export function historyMonth(summary: MonthSummary): HistoryMonth {
 
 /**
  * Streaks over `weeks` (every posted week of every month, in order; a week without a post is not in it and so
- * breaks nothing). `takenPart` holds the weeks the member took part in or passed (SPEC 8). The current streak
+ * breaks nothing, nor does a skipped one). `takenPart` holds the weeks the member took part in or passed (SPEC 8). The current streak
  * ends with the latest week whose deadline has passed, or with the week still open once the member has taken
  * part in it; the longest is the longest run ever.
  */
 export function streaks(
-  weeks: { key: WeekKey; deadlineMs: number }[],
+  weeks: { key: WeekKey; deadlineMs: number; skipped?: boolean }[],
   takenPart: ReadonlySet<WeekKey>,
   nowMs: number,
 ): { current: number; longest: number } {
@@ -92,6 +93,8 @@ export function streaks(
   let run = 0;
   let current = 0;
   for (const week of weeks) {
+    // A skipped week (a holiday) neither counts nor breaks a streak.
+    if (week.skipped) continue;
     const open = week.deadlineMs >= nowMs;
     if (takenPart.has(week.key)) {
       run += 1;
