@@ -10,6 +10,7 @@ import type { Logger } from './app/logger.js';
 import { createMemberDirectory } from './app/memberDirectory.js';
 import { createOutboxRunner, type OutboxDoc, type OutboxItem, type Performer } from './app/outbox.js';
 import { createParticipationClaims } from './app/participationClaims.js';
+import { createReminders } from './app/reminders.js';
 import { createScheduledJobs } from './app/scheduledJobs.js';
 import { createSlackHealth } from './app/slackHealth.js';
 import { createSubmissionEffects } from './app/submissionEffects.js';
@@ -84,10 +85,12 @@ export function createServices(config: AppConfig, adapters: Adapters) {
     health,
     weeks,
   });
-  // Submissions are in every month's partition (cross-partition query); alerts in their own.
+  const reminders = createReminders({ store, slack, config, templates, alerts, outbox, log, now });
+  // Submissions and reminders are in every month's partition (cross-partition query); alerts in their own.
   const sweepSources = [
     { query: { type: 'submission' }, performer: effects },
     adminAlerts.sweepSource,
+    reminders.sweepSource,
   ] as unknown as {
     query: { type: string; pk?: string };
     performer: Performer<OutboxDoc<OutboxItem>, OutboxItem>;
@@ -104,6 +107,7 @@ export function createServices(config: AppConfig, adapters: Adapters) {
     now,
     weeks,
     sweepOutbox: () => outbox.sweep(sweepSources, SWEEP_BUDGET_MS),
+    reminders,
   });
   const readSide = { store, members, config, threadLinks, log, now };
   return {

@@ -1,6 +1,7 @@
 import type { Doc } from '../adapters/store/store.js';
 import { routingMonthOfTs } from '../domain/calendar.js';
 import type { MonthSummary } from '../domain/history.js';
+import type { FeedbackReason } from '../domain/replyFeedback.js';
 import type { Effect, MonthKey, SlackTs, SubmissionState, UserId, Week, WeekKey } from '../domain/types.js';
 
 /**
@@ -85,6 +86,8 @@ export interface SubmissionDoc extends Doc {
   pendingEffects?: true;
   /** Who is performing the outbox now, so that a sweep and an event never perform one effect at once. */
   outboxLease?: OutboxLease;
+  /** Reply feedback notes already given (SPEC 8): once per reply and reason. */
+  feedbackGiven?: FeedbackReason[];
 }
 
 export interface OutboxLease {
@@ -238,3 +241,44 @@ export interface MemberPrefsDoc extends Doc {
   updatedAt: string;
 }
 export const memberPrefsDocId = (userId: UserId) => `memberPrefs:${userId}`;
+
+/** The weekly reminder DM to one member, as an outbox entry: performed, retried and given up like an effect. */
+export type ReminderEntry = {
+  kind: 'reminder';
+  /** `reminder:<week>:<user>`, also the DM's tag id. */
+  id: string;
+  weekKey: WeekKey;
+  userId: UserId;
+} & EffectAttempts;
+
+/**
+ * The claim that makes a member's reminder of a week happen once (create-if-absent, whoever ticks), holding the DM
+ * in its outbox until it is sent. In the week's month partition.
+ */
+export interface ReminderDoc extends Doc {
+  type: 'reminder';
+  channel: string;
+  month: MonthKey;
+  weekKey: WeekKey;
+  userId: UserId;
+  /** The real clock's instant of the claim. */
+  claimedAt: string;
+  outbox: ReminderEntry[];
+  pendingEffects?: true;
+  outboxLease?: OutboxLease;
+}
+export const reminderDocId = (weekKey: WeekKey, userId: UserId) => `reminder:${weekKey}:${userId}`;
+
+/**
+ * When a member's App Home was last published on their opening it (members partition): a second
+ * `app_home_opened` soon after (Slack sends one per open, and a double click opens twice) publishes nothing new.
+ */
+export interface HomeViewDoc extends Doc {
+  type: 'homeView';
+  channel: string;
+  userId: UserId;
+  /** The opening that published: Slack's event_ts as epoch ms, and its event id (its redelivery publishes). */
+  openedAtMs: number;
+  eventId: string;
+}
+export const homeViewDocId = (userId: UserId) => `homeView:${userId}`;

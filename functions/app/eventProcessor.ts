@@ -122,6 +122,7 @@ export function createEventProcessor(deps: EventProcessorDeps) {
                 memberAlreadyBroadcast,
                 eventId,
                 week,
+                replyFeedback: config.replyFeedback,
               },
             )
           : undefined,

@@ -18,6 +18,7 @@ import {
 import { describeError, type Logger } from './logger.js';
 import type { DrainReport } from './outbox.js';
 import { threadRecordedMessage } from './queuedEvent.js';
+import type { ReminderReport, Reminders } from './reminders.js';
 import type { ThreadLinks } from './threadLinks.js';
 import type { WeekCalendar } from './weekCalendar.js';
 
@@ -27,6 +28,9 @@ import type { WeekCalendar } from './weekCalendar.js';
  * taken over.
  */
 const CLAIM_MS = 10 * 60_000;
+
+/** The reminders' share of a tick (one DM a second): what is left goes out at the next tick. */
+const REMINDER_BUDGET_MS = 2 * 60_000;
 
 export type JobOutcome =
   | 'posted'
@@ -46,6 +50,8 @@ export interface TickReport {
   awardMonth?: MonthKey;
   /** What the outbox sweep did, when it found anything to do. */
   effects?: Omit<DrainReport, 'outage'>;
+  /** What the weekly reminder job did, when it was due (SPEC 8). */
+  reminders?: ReminderReport;
 }
 
 export interface ScheduledJobsDeps {
@@ -63,6 +69,8 @@ export interface ScheduledJobsDeps {
   now: () => number;
   /** Retries the effects and admin alerts whose earlier attempts failed (app/outbox.ts). */
   sweepOutbox: () => Promise<DrainReport>;
+  /** The weekly reminder DMs (REMINDER_AT). */
+  reminders?: Reminders;
   /** The admins' week rules: a skipped week is not posted. */
   weeks: WeekCalendar;
 }
@@ -261,6 +269,17 @@ export function createScheduledJobs(deps: ScheduledJobsDeps) {
     }
   }
 
+  /** A reminder run that fails (the store) leaves the rest to the next tick; each DM's own failures are retried. */
+  async function remind(week: Week): Promise<ReminderReport | undefined> {
+    if (!deps.reminders) return undefined;
+    try {
+      return await deps.reminders.run(week, REMINDER_BUDGET_MS);
+    } catch (error) {
+      deps.log.error(`reminders ${week.key} failed: ${describeError(error)}`);
+      return undefined;
+    }
+  }
+
   /** A sweep failure (the store, say) must not fail the tick: its work waits for the next one. */
   async function sweep(): Promise<TickReport['effects']> {
     try {
@@ -279,7 +298,7 @@ export function createScheduledJobs(deps: ScheduledJobsDeps) {
      * the sweep go by the real clock, so a tick for another instant can never make a second post.
      */
     async runDue(nowMs: number): Promise<TickReport> {
-      const due = dueJobs(nowMs, config.postTime, config.rules.timeZone);
+      const due = dueJobs(nowMs, config.postTime, config.rules.timeZone, config.reminderAt);
       const weekStartTs = String(Math.floor(due.week.startMs / 1000));
       const weekly = due.weeklyPostDue
         ? await guarded(`weekly post ${due.week.key}`, () => weeklyPost(due.week, weekStartTs))
@@ -291,6 +310,7 @@ export function createScheduledJobs(deps: ScheduledJobsDeps) {
       const award = awardMonth
         ? await guarded(`monthly award ${awardMonth}`, () => monthlyAward(awardMonth, weekStartTs))
         : 'not-due';
+      const reminders = due.remindersDue ? await remind(due.week) : undefined;
       const effects = await sweep();
       return {
         now: new Date(nowMs).toISOString(),
@@ -299,6 +319,7 @@ export function createScheduledJobs(deps: ScheduledJobsDeps) {
         monthlyAward: award,
         awardMonth: due.awardMonth,
         ...(effects && { effects }),
+        ...(reminders && { reminders }),
       };
     },
   };

@@ -9,6 +9,7 @@ import { monthPartition, type OutboxEntry, type SubmissionDoc } from './document
 import { describeError } from './logger.js';
 import type { Performer } from './outbox.js';
 import type { BroadcastEffect, ParticipationClaims } from './participationClaims.js';
+import { createReplyFeedback } from './replyFeedback.js';
 import type { WeekCalendar } from './weekCalendar.js';
 
 type LikeDmEffect = Extract<OutboxEntry, { kind: 'like_dm' }>;
@@ -31,6 +32,7 @@ export function createSubmissionEffects(deps: {
 }): Performer<SubmissionDoc, OutboxEntry> {
   const { store, slack, claims, alerts, config, templates, weeks } = deps;
   const { rules, channelId } = config;
+  const feedback = createReplyFeedback({ slack, config, templates });
 
   async function broadcast(effect: BroadcastEffect) {
     const claim = await claims.claim(effect);
@@ -74,6 +76,7 @@ export function createSubmissionEffects(deps: {
     async stillWanted(effect, doc) {
       const week = await weeks.week(effect.weekKey);
       const { state } = doc;
+      if (effect.kind === 'reply_feedback') return feedback.stillWanted(effect, state, week);
       if (state.weekKey !== effect.weekKey || state.author !== effect.userId || !countsForWeek(state, week)) {
         return false;
       }
@@ -86,6 +89,8 @@ export function createSubmissionEffects(deps: {
 
     async perform(effect, _doc, attempt) {
       if (effect.kind === 'broadcast') await broadcast(effect);
+      else if (effect.kind === 'reply_feedback')
+        await feedback.perform(effect, await weeks.week(effect.weekKey), attempt.sendStarting);
       else await likeDm(effect, attempt.sendStarting);
     },
 

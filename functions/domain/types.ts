@@ -143,6 +143,17 @@ export type Effect =
       /** event_ts of that reaction: the DM is sent after it, so a search for a DM already sent starts there. */
       reactionTs: SlackTs;
       likes: number;
+    }
+  | {
+      /** SPEC 8: an ephemeral note to the author of a reply that does not count. */
+      kind: 'reply_feedback';
+      /** Stable id: one per reply and reason. */
+      id: string;
+      weekKey: WeekKey;
+      userId: UserId;
+      replyTs: SlackTs;
+      threadTs: SlackTs;
+      reason: 'no_link' | 'late';
     };
 
 /** Per-member aggregate over one month. */

@@ -276,6 +276,14 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
           },
         };
       }
+      case 'chat.postEphemeral': {
+        if (typeof args.channel !== 'string') return { ok: false, error: 'channel_not_found' };
+        if (typeof args.user !== 'string') return { ok: false, error: 'user_not_in_channel' };
+        if (typeof args.text !== 'string' && args.blocks === undefined)
+          return { ok: false, error: 'no_text' };
+        // Seen only by `user` and never in the history: recorded in `calls` alone.
+        return { ok: true, message_ts: nextTs() };
+      }
       case 'chat.getPermalink': {
         if (typeof args.channel !== 'string' || typeof args.message_ts !== 'string') {
           return { ok: false, error: 'message_not_found' };

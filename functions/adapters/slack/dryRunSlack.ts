@@ -44,5 +44,9 @@ export function createDryRunSlack(print: (line: string) => void = console.log): 
     async findTaggedDirectMessage() {
       return undefined;
     },
+
+    async postEphemeral({ channel, user, threadTs, text }) {
+      print(`[dry-run] chat.postEphemeral #${channel} thread ${threadTs} to @${user}: ${text}`);
+    },
   };
 }

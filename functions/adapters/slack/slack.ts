@@ -6,7 +6,13 @@
  * instead of being made twice.
  */
 export interface MessageTag {
-  type: 'til_weekly_post' | 'til_broadcast' | 'til_monthly_award' | 'til_like_dm' | 'til_admin_alert';
+  type:
+    | 'til_weekly_post'
+    | 'til_broadcast'
+    | 'til_monthly_award'
+    | 'til_like_dm'
+    | 'til_admin_alert'
+    | 'til_reminder';
   id: string;
 }
 
@@ -39,6 +45,11 @@ export interface SlackPort {
   findTaggedMessage(channel: string, tag: MessageTag, oldestTs: string): Promise<string | undefined>;
   /** findTaggedMessage in the app's direct-message conversation with `userId`. */
   findTaggedDirectMessage(userId: string, tag: MessageTag, oldestTs: string): Promise<string | undefined>;
+  /**
+   * chat.postEphemeral: a note only `user` sees, in `threadTs`'s thread. It cannot be looked up afterwards, so, like
+   * a post, it is retried only when Slack surely did not take it.
+   */
+  postEphemeral(message: { channel: string; user: string; threadTs: string; text: string }): Promise<void>;
 }
 
 /**
@@ -98,7 +109,10 @@ export class SlackCallError extends Error {
 
 /** Whether a failed attempt at a post may have posted: unknown errors are assumed to have. */
 export function mayHavePosted(error: unknown): boolean {
-  return !(error instanceof SlackCallError) || (error.method === 'chat.postMessage' && error.ambiguous);
+  return (
+    !(error instanceof SlackCallError) ||
+    ((error.method === 'chat.postMessage' || error.method === 'chat.postEphemeral') && error.ambiguous)
+  );
 }
 
 /** Whether waiting may cure the failure: Slack's transient errors, and anything that is not Slack's answer. */

@@ -270,6 +270,14 @@ export function createWebApiSlack(options: WebApiSlackOptions): SlackPort {
     async findTaggedDirectMessage(userId, tag, oldestTs) {
       return findTaggedMessage(await directMessageChannel(userId), tag, oldestTs);
     },
+
+    async postEphemeral({ channel, user, threadTs, text }) {
+      await call(
+        'chat.postEphemeral',
+        () => client.chat.postEphemeral({ channel, user, thread_ts: threadTs, text }),
+        false,
+      );
+    },
   };
 }
 
