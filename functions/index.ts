@@ -119,6 +119,20 @@ app.http('slack-events', {
   handler: http((s) => s.slackEvents),
 });
 
+app.http('slack-commands', {
+  route: 'slack/commands',
+  methods: ['POST'],
+  authLevel: 'anonymous',
+  handler: http((s) => s.slackCommands),
+});
+
+app.http('slack-interactions', {
+  route: 'slack/interactions',
+  methods: ['POST'],
+  authLevel: 'anonymous',
+  handler: http((s) => s.slackInteractions),
+});
+
 for (const name of ['stats', 'months', 'history'] as const) {
   app.http(name, {
     route: name,

@@ -22,6 +22,7 @@ import { createHealthHandler } from './handlers/health.js';
 import { createProcessEventHandler } from './handlers/processEvent.js';
 import { createSlackEventsHandler } from './handlers/slackEvents.js';
 import { createHistoryHandler, createMonthsHandler, createStatsHandler } from './handlers/stats.js';
+import { createMemberSurfaces } from './memberSurfaceServices.js';
 import { templatesFor } from './messages/templates.js';
 
 export interface Adapters {
@@ -72,7 +73,10 @@ export function createServices(config: AppConfig, adapters: Adapters) {
   const effects = createSubmissionEffects({ store, slack, claims, alerts, config, templates, weeks });
   const threadLinks = createThreadLinks({ store, slack, config, log });
   const adoptThread = createAdoption({ store, config, claims });
+  const surfaces = createMemberSurfaces({ config, store, queue, slack, members, templates, log, now });
   const processor = createEventProcessor({
+    processMemberAction: surfaces.processMemberAction,
+    home: surfaces.home,
     store,
     slack,
     members,
@@ -120,6 +124,9 @@ export function createServices(config: AppConfig, adapters: Adapters) {
       queue,
       now,
     }),
+    slackCommands: surfaces.slackCommands,
+    slackInteractions: surfaces.slackInteractions,
+    slackReceivers: { command: surfaces.receiveCommand, interaction: surfaces.receiveInteraction },
     processEvent: createProcessEventHandler({
       processor,
       alerts,

@@ -14,6 +14,7 @@ import { applyEvent } from '../domain/submission.js';
 import type { ChallengeEvent, SlackTs, Week } from '../domain/types.js';
 import { normalizeEvent } from '../slack/envelope.js';
 import type { createAdoption } from './adoption.js';
+import type { CommandProcessor } from './commandProcessor.js';
 import {
   monthPartition,
   type OutboxEntry,
@@ -24,6 +25,7 @@ import {
   type WeekDoc,
   weekDocId,
 } from './documents.js';
+import type { HomeTab } from './homeTab.js';
 import { describeError, type Logger } from './logger.js';
 import type { MemberDirectory } from './memberDirectory.js';
 import type { DocRef, OutboxRunner, Performer } from './outbox.js';
@@ -46,6 +48,9 @@ export interface EventProcessorDeps {
   health: SlackHealth;
   /** Weeks with the admins' rules applied (an extended deadline makes later replies on time). */
   weeks: WeekCalendar;
+  /** Members' actions from `/til` and App Home buttons (app/commandProcessor.ts). */
+  processMemberAction: CommandProcessor;
+  home: HomeTab;
 }
 
 export type ProcessOutcome = { applied: true; effects: number } | { applied: false; ignored: string };
@@ -185,7 +190,16 @@ export function createEventProcessor(deps: EventProcessorDeps) {
   return {
     async process(body: unknown): Promise<ProcessOutcome> {
       const queued = queuedMessageSchema.parse(body);
-      if ('kind' in queued) return processThreadRecorded(queued.threadTs, queued.weekKey);
+      if ('kind' in queued) {
+        return queued.kind === 'member_action'
+          ? deps.processMemberAction(queued)
+          : processThreadRecorded(queued.threadTs, queued.weekKey);
+      }
+      // The App Home is the member's own view, not a challenge event: published by app/homeTab.ts.
+      if (queued.event.type === 'app_home_opened') {
+        const home = await deps.home.opened(queued.event, queued.eventId);
+        return home.published ? { applied: true, effects: 0 } : { applied: false, ignored: home.why };
+      }
       const ownId = await botUserId();
       const normalized = normalizeEvent(queued.event, queued.eventId, { channelId, botUserId: ownId });
       if ('ignored' in normalized) {

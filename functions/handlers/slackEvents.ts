@@ -5,8 +5,7 @@ import { routingMonthOfTs } from '../domain/calendar.js';
 import { parseEnvelope } from '../slack/envelope.js';
 import { jsonNestingExceeds, MAX_JSON_DEPTH } from '../slack/limits.js';
 import { slimEvent } from '../slack/slimEvent.js';
-import { checkSignatureHeaders, verifySlackSignature } from '../slack/verifySignature.js';
-import { BodyTooLargeError, readBodyWithLimit } from './readBody.js';
+import { createSignedSlackRequest, textResponse } from './signedSlackRequest.js';
 
 export interface SlackEventsDeps {
   signingSecret: string;
@@ -15,67 +14,33 @@ export interface SlackEventsDeps {
   now: () => number;
 }
 
-const text = (status: number, body: string): HttpResponseInit => ({
-  status,
-  body,
-  headers: { 'content-type': 'text/plain; charset=utf-8' },
-});
-
 /**
  * POST /api/slack/events: verify, answer the URL challenge, enqueue every event callback, answer 200.
  * Nothing slow happens here (no store, no Slack calls) so Slack's 3-second limit holds even on a cold start.
  */
 export function createSlackEventsHandler(deps: SlackEventsDeps) {
-  /** The checks that need no body (headers, timestamp window): an unsigned or replayed request is not read. */
-  const beforeBody = (headers: Headers, context: InvocationContext): HttpResponseInit | undefined => {
-    const check = checkSignatureHeaders({
-      timestampHeader: headers.get('x-slack-request-timestamp'),
-      signatureHeader: headers.get('x-slack-signature'),
-      nowMs: deps.now(),
-    });
-    if (check.ok) return undefined;
-    context.warn(`slack-events: rejected request: ${check.reason}`);
-    return text(401, 'invalid signature');
-  };
+  const signed = createSignedSlackRequest(deps, 'slack-events');
 
   const handler = async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
-    const early = beforeBody(request.headers, context);
-    if (early) return early;
-    let rawBody: Buffer;
-    try {
-      rawBody = await readBodyWithLimit(request);
-    } catch (error) {
-      if (error instanceof BodyTooLargeError) return text(413, 'request body too large');
-      throw error;
-    }
-    const verified = verifySlackSignature({
-      signingSecret: deps.signingSecret,
-      timestampHeader: request.headers.get('x-slack-request-timestamp'),
-      signatureHeader: request.headers.get('x-slack-signature'),
-      rawBody,
-      nowMs: deps.now(),
-    });
-    if (!verified.ok) {
-      context.warn(`slack-events: rejected request: ${verified.reason}`);
-      return text(401, 'invalid signature');
-    }
-    const bodyText = rawBody.toString('utf8');
+    const read = await signed.read(request, context);
+    if (!read.ok) return read.response;
+    const bodyText = read.text;
     if (jsonNestingExceeds(bodyText, MAX_JSON_DEPTH)) {
-      return text(400, `JSON nested deeper than ${MAX_JSON_DEPTH} levels`);
+      return textResponse(400, `JSON nested deeper than ${MAX_JSON_DEPTH} levels`);
     }
     let json: unknown;
     try {
       json = JSON.parse(bodyText);
     } catch {
-      return text(400, 'body is not JSON');
+      return textResponse(400, 'body is not JSON');
     }
     // Slack tells us it is rate-limiting its deliveries to this app; nothing to enqueue, nothing to retry.
     if ((json as { type?: unknown } | null)?.type === 'app_rate_limited') {
       context.warn('slack-events: Slack reports app_rate_limited; some events were not delivered');
-      return text(200, 'ok');
+      return textResponse(200, 'ok');
     }
     const envelope = parseEnvelope(json);
-    if (!envelope.ok) return text(400, envelope.error);
+    if (!envelope.ok) return textResponse(400, envelope.error);
     if (envelope.value.type === 'url_verification') {
       return { status: 200, jsonBody: { challenge: envelope.value.challenge } };
     }
@@ -93,7 +58,7 @@ export function createSlackEventsHandler(deps: SlackEventsDeps) {
       },
     });
     context.debug(`slack-events: enqueued ${eventId} (${String(event.type)}) in session ${sessionId}`);
-    return text(200, 'ok');
+    return textResponse(200, 'ok');
   };
-  return Object.assign(handler, { beforeBody });
+  return Object.assign(handler, { beforeBody: signed.beforeBody });
 }

@@ -77,6 +77,18 @@ async function main() {
     staticRoot,
     routes: [
       { name: 'slack-events', method: 'POST', path: '/api/slack/events', handler: services.slackEvents },
+      {
+        name: 'slack-commands',
+        method: 'POST',
+        path: '/api/slack/commands',
+        handler: services.slackCommands,
+      },
+      {
+        name: 'slack-interactions',
+        method: 'POST',
+        path: '/api/slack/interactions',
+        handler: services.slackInteractions,
+      },
       { name: 'stats', method: ['GET', 'OPTIONS'], path: '/api/stats', handler: services.stats },
       { name: 'months', method: ['GET', 'OPTIONS'], path: '/api/months', handler: services.months },
       { name: 'history', method: ['GET', 'OPTIONS'], path: '/api/history', handler: services.history },
@@ -126,7 +138,7 @@ async function main() {
       [
         `TIL Challenge listening on http://localhost:${port} (data in ${dataDir})`,
         `  Store: ${storeLocation(config)}`,
-        `  Slack Event Subscriptions request URL: https://<public-url-for-this-machine>/api/slack/events`,
+        `  Slack request URLs: https://<public-url-for-this-machine>/api/slack/events (events), …/api/slack/commands (/til), …/api/slack/interactions (interactivity)`,
         existsSync(join(staticRoot, 'index.html'))
           ? `  Dashboard: http://localhost:${port}/`
           : '  Dashboard: not built yet (web/)',

@@ -2,6 +2,7 @@ import { DateTime } from 'luxon';
 import type { MemberActionResult } from '../domain/memberAction.js';
 import type { MonthKey, UserId, Week, WeekKey } from '../domain/types.js';
 import { koreanParticle } from './korean.js';
+import { enSurfaces, koSurfaces, type SurfaceTemplates } from './memberSurfaces.js';
 
 export { koreanParticle } from './korean.js';
 
@@ -72,7 +73,7 @@ export interface MemberTemplates {
   memberActionAnswer(result: MemberActionResult): string;
 }
 
-export interface Templates extends MemberTemplates {
+export interface Templates extends MemberTemplates, SurfaceTemplates {
   weeklyPost(input: WeeklyPostInput): string;
   broadcast(input: { userId: UserId; week: Week; replyLink: string }): string;
   likeDm(input: LikeDmInput): string;
@@ -168,6 +169,7 @@ const koMembers: MemberTemplates = {
 
 const ko: Templates = {
   ...koMembers,
+  ...koSurfaces,
   weeklyPost: ({ week, allowedBlogHosts, dashboardUrl, footer }) =>
     [
       `*${week.label}*`,
@@ -281,6 +283,7 @@ const enMembers: MemberTemplates = {
 
 const en: Templates = {
   ...enMembers,
+  ...enSurfaces,
   weeklyPost: ({ week, allowedBlogHosts, dashboardUrl, footer }) =>
     [
       `*${englishWeekLabel(week)}*`,

@@ -1,4 +1,5 @@
 /** The Slack port: the few Web API calls the bot makes. Adapters: Web API client, dry run. */
+import type { HomeView } from '@slack/types';
 
 /**
  * Identifies a bot post (Slack message metadata: event_type + event_payload.id), so that after a crash between
@@ -29,6 +30,30 @@ export interface SlackUser {
   isBot: boolean;
 }
 
+/** An answer to a slash command or a button click, through its `response_url`: seen by that member alone. */
+export interface SlackResponse {
+  text: string;
+  /** Replace the message the click came from (ephemeral answers of a command) instead of adding one. */
+  replaceOriginal?: boolean;
+}
+
+/**
+ * Where a response_url may point: Slack's hooks host (https://hooks.slack.com/commands/…, /actions/…), or, for
+ * tests and local fakes, the origin of SLACK_API_URL. Anything else is refused, so a forged or corrupted URL in a
+ * queued message can never make the bot post elsewhere.
+ */
+export function isSlackResponseUrl(url: string, apiUrl: string): boolean {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return false;
+  }
+  if (parsed.username || parsed.password) return false;
+  if (parsed.protocol === 'https:' && parsed.host === 'hooks.slack.com') return true;
+  return parsed.origin === new URL(apiUrl).origin && parsed.pathname.startsWith('/hooks/');
+}
+
 export interface SlackPort {
   /** The app's own bot user id (auth.test), so its messages can be ignored. Undefined in dry run. */
   botUserId(): Promise<string | undefined>;
@@ -50,6 +75,10 @@ export interface SlackPort {
    * a post, it is retried only when Slack surely did not take it.
    */
   postEphemeral(message: { channel: string; user: string; threadTs: string; text: string }): Promise<void>;
+  /** POSTs an ephemeral answer to a command's or click's response_url (checked by isSlackResponseUrl first). */
+  respond(responseUrl: string, message: SlackResponse): Promise<void>;
+  /** views.publish: the member's App Home tab. Idempotent: publishing the same view again changes nothing. */
+  publishHomeView(userId: string, view: HomeView): Promise<void>;
 }
 
 /**
