@@ -99,8 +99,10 @@ export function deadLetterOf(message: unknown, context: InvocationContext): Dead
     const entry = Object.entries(properties).find(([key]) => key.toLowerCase() === name.toLowerCase());
     return entry && entry[1] !== undefined && entry[1] !== null ? String(entry[1]) : undefined;
   };
+  const sessionId = context.triggerMetadata?.sessionId;
   return {
     ...deliveryOf(context),
+    ...(typeof sessionId === 'string' && sessionId && { sessionId }),
     body: message,
     reason: property('DeadLetterReason') ?? 'unknown (no DeadLetterReason on the message)',
     description: property('DeadLetterErrorDescription'),

@@ -14,7 +14,7 @@ import {
   type PassDoc,
   passDocId,
 } from './documents.js';
-import { loadMemberWeeks } from './memberWeeks.js';
+import { loadMemberWeeks, passStanding } from './memberWeeks.js';
 
 export type { MemberAction, MemberActionResult } from '../domain/memberAction.js';
 
@@ -54,9 +54,7 @@ export function createMemberActions(deps: MemberActionsDeps) {
       limit,
       week,
       atMs,
-      postedWeeks: standing.postedWeeks.map((w) => w.key),
-      passes: standing.passes,
-      takenPart: standing.takenPart,
+      ...passStanding(standing),
     });
     if (!decision.ok) return { ok: false, action: 'pass', week, ...decision.refusal };
     const { pk, id } = passDoc(week, userId);

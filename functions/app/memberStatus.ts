@@ -23,7 +23,7 @@ import {
 import { loadHistory } from './history.js';
 import type { Logger } from './logger.js';
 import type { MemberDirectory } from './memberDirectory.js';
-import { loadMemberWeeks } from './memberWeeks.js';
+import { loadMemberWeeks, passStanding } from './memberWeeks.js';
 import { loadMonth } from './monthStats.js';
 
 /** What a member sees about themselves (App Home, `/til status`): plain data, worded by the Slack surfaces. */
@@ -147,9 +147,7 @@ export function createMemberStatus(deps: MemberStatusDeps) {
         limit,
         week,
         atMs: nowMs,
-        postedWeeks: standing.postedWeeks.map((w) => w.key),
-        passes: standing.passes,
-        takenPart: standing.takenPart,
+        ...passStanding(standing),
       });
       return {
         userId,

@@ -18,7 +18,7 @@ import {
 } from './documents.js';
 import { describeError, type Logger } from './logger.js';
 import { loadMemberWeeks } from './memberWeeks.js';
-import { loadMonth, type MonthData } from './monthStats.js';
+import { loadMonth } from './monthStats.js';
 import type { OutboxRunner, Performer } from './outbox.js';
 
 /** SPEC 8: reminders go out no faster than one a second. */
@@ -94,14 +94,18 @@ export function createReminders(deps: RemindersDeps) {
     return new Set(docs.map(({ doc }) => doc.userId));
   }
 
-  async function recipients(week: Week): Promise<{ users: UserId[]; months: MonthData[] }> {
+  /** Who is due `week`'s reminder; nobody when the week is not posted (no thread) or skipped. */
+  async function recipients(week: Week): Promise<UserId[]> {
     const [months, off] = await Promise.all([
       Promise.all(monthsBack(week).map((month) => loadMonth(store, config, month, log))),
       optedOut(),
     ]);
-    const postedWeeks = months.flatMap((m) => m.postedWeeks.map((p) => p.week.key));
+    // A skipped week (SPEC 9) is nobody's duty: it neither makes a member active nor gets a reminder.
+    const postedWeeks = months.flatMap((m) =>
+      m.postedWeeks.filter((p) => !p.week.skipped).map((p) => p.week.key),
+    );
     const members: MemberWeekRecord[] = months.flatMap((m) => m.result.members);
-    return { users: reminderRecipients({ week: week.key, postedWeeks, members, optedOut: off }), months };
+    return reminderRecipients({ week: week.key, postedWeeks, members, optedOut: off });
   }
 
   /** Whether the member still needs the reminder: no submission or pass since, reminders on, deadline ahead. */
@@ -187,9 +191,7 @@ export function createReminders(deps: RemindersDeps) {
       const report: ReminderReport = { due: 0, sent: 0, alreadyClaimed: 0, failed: 0, deferred: 0 };
       // Never after the deadline by the real clock either: an operator's tick for an old instant sends nothing.
       if (now() > week.deadlineMs) return report;
-      const { users, months } = await recipients(week);
-      const current = months.at(-1);
-      if (!current?.postedWeeks.some((p) => p.week.key === week.key)) return report;
+      const users = await recipients(week);
       report.due = users.length;
       const stopAt = now() + budgetMs;
       const owner = `reminders:${randomUUID()}`;

@@ -12,6 +12,8 @@ export type PassRefusal =
   | { reason: 'week_closed'; weekKey: WeekKey }
   /** The week has no weekly post (yet): only posted weeks count, so there is nothing to pass. */
   | { reason: 'week_not_posted'; weekKey: WeekKey }
+  /** An admin skipped the week (SPEC 9): nobody needs to take part, so there is nothing to pass. */
+  | { reason: 'week_skipped'; weekKey: WeekKey }
   | { reason: 'already_submitted'; weekKey: WeekKey }
   /** A pass in the posted week just before or after: never two in a row. */
   | { reason: 'consecutive'; weekKey: WeekKey; adjacentWeekKey: WeekKey }
@@ -28,8 +30,10 @@ export interface PassContext {
   /** The week asked about (the week of the instant the member asked). */
   week: Week;
   atMs: number;
-  /** Keys of the posted (not skipped) weeks around `week`, in order; at least its neighbours when posted. */
+  /** Keys of the posted weeks around `week`, in order; at least its neighbours when posted. */
   postedWeeks: readonly WeekKey[];
+  /** Posted weeks an admin skipped: they are not there for "two in a row" (SPEC 9: they neither count nor break). */
+  skippedWeeks?: ReadonlySet<WeekKey>;
   /** Weeks the member has a pass recorded for (given back or not). */
   passes: ReadonlySet<WeekKey>;
   /** Weeks the member took part in (a counted submission). */
@@ -68,11 +72,13 @@ export function passDecision(ctx: PassContext): { ok: true } | { ok: false; refu
   const refuse = (refusal: PassRefusal) => ({ ok: false as const, refusal });
   if (ctx.limit <= 0) return refuse({ reason: 'passes_off' });
   if (!isOpen(week, ctx.atMs)) return refuse({ reason: 'week_closed', weekKey: week.key });
-  const position = ctx.postedWeeks.indexOf(week.key);
+  if (ctx.skippedWeeks?.has(week.key)) return refuse({ reason: 'week_skipped', weekKey: week.key });
+  const required = ctx.postedWeeks.filter((key) => !ctx.skippedWeeks?.has(key));
+  const position = required.indexOf(week.key);
   if (position < 0) return refuse({ reason: 'week_not_posted', weekKey: week.key });
   if (ctx.takenPart.has(week.key)) return refuse({ reason: 'already_submitted', weekKey: week.key });
   const inForce = effectivePasses(ctx.passes, ctx.takenPart);
-  for (const adjacent of [ctx.postedWeeks[position - 1], ctx.postedWeeks[position + 1]]) {
+  for (const adjacent of [required[position - 1], required[position + 1]]) {
     if (adjacent !== undefined && inForce.has(adjacent)) {
       return refuse({ reason: 'consecutive', weekKey: week.key, adjacentWeekKey: adjacent });
     }

@@ -138,6 +138,8 @@ const koMemberAnswer = (r: MemberActionResult): string => {
       return `${r.week.label} 마감이 지나 ${r.action === 'pass' ? '패스할' : '패스를 취소할'} 수 없어요.`;
     case 'week_not_posted':
       return `${r.week.label} 공지가 아직 올라오지 않아 패스할 수 없어요.`;
+    case 'week_skipped':
+      return `${r.week.label}는 쉬어 가는 주라 패스할 필요가 없어요.`;
     case 'already_submitted':
       return `${r.week.label}에는 이미 글을 제출하셨어요. 패스할 필요가 없어요 🙌`;
     case 'consecutive':
@@ -252,6 +254,8 @@ const enMemberAnswer = (r: MemberActionResult): string => {
       return `The deadline of ${englishWeekLabel(r.week)} has passed: ${r.action === 'pass' ? 'no pass' : 'the pass stays'}.`;
     case 'week_not_posted':
       return `${englishWeekLabel(r.week)} has not been posted yet, so there is nothing to pass.`;
+    case 'week_skipped':
+      return `${englishWeekLabel(r.week)} is a week off: no pass needed.`;
     case 'already_submitted':
       return `You already submitted for ${englishWeekLabel(r.week)}: no pass needed 🙌`;
     case 'consecutive':

@@ -304,3 +304,16 @@ describe('pass rules (properties)', () => {
     );
   });
 });
+
+describe('skipped weeks (SPEC 9) and passes', () => {
+  it('a skipped week needs no pass, and the weeks around it are consecutive', () => {
+    const skippedWeeks = new Set([n3.key]);
+    expect(passDecision(ctx(n3, { skippedWeeks }))).toEqual({
+      ok: false,
+      refusal: { reason: 'week_skipped', weekKey: n3.key },
+    });
+    expect(passDecision(ctx(n4, { skippedWeeks, passes: new Set([n2.key]) }))).toMatchObject({
+      refusal: { reason: 'consecutive', adjacentWeekKey: n2.key },
+    });
+  });
+});
