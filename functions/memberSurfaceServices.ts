@@ -16,8 +16,7 @@ import type { AppConfig } from './config.js';
 import { createSlackCommandsHandler } from './handlers/slackCommands.js';
 import { createSlackInteractionsHandler } from './handlers/slackInteractions.js';
 import type { Templates } from './messages/templates.js';
-import { adminCommand } from './slack/adminCommand.js';
-import { type CommandTable, createCommandReceiver } from './slack/commandReceiver.js';
+import { type CommandTable, createCommandReceiver, type Subcommand } from './slack/commandReceiver.js';
 import { createInteractionReceiver } from './slack/interactionReceiver.js';
 import { memberCommands } from './slack/memberCommands.js';
 
@@ -30,6 +29,8 @@ export interface MemberSurfaceDeps {
   templates: Templates;
   log: Logger;
   now: () => number;
+  /** `/til admin …` (adminSurfaceServices.ts). */
+  adminCommand: Subcommand;
 }
 
 export function createMemberSurfaces(deps: MemberSurfaceDeps) {
@@ -52,11 +53,7 @@ export function createMemberSurfaces(deps: MemberSurfaceDeps) {
   const table: CommandTable = {
     subcommands: {
       ...members.subcommands,
-      admin: adminCommand({
-        adminUserIds: config.adminUserIds,
-        refusal: templates.adminRefusal,
-        notAvailable: templates.adminNotAvailable,
-      }),
+      admin: deps.adminCommand,
     },
     unknown: members.unknown,
   };

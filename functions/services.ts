@@ -1,8 +1,10 @@
+import type { DeadLetterBox } from './adapters/queue/deadLetterBox.js';
 import type { QueueSender } from './adapters/queue/queue.js';
 import { createDryRunSlack } from './adapters/slack/dryRunSlack.js';
 import type { SlackPort } from './adapters/slack/slack.js';
 import { createWebApiSlack } from './adapters/slack/webApiSlack.js';
 import type { Store } from './adapters/store/store.js';
+import { createAdminSurfaces } from './adminSurfaceServices.js';
 import { createAdminAlerts } from './app/adminAlerts.js';
 import { createAdoption } from './app/adoption.js';
 import { createEventProcessor } from './app/eventProcessor.js';
@@ -24,6 +26,7 @@ import { createSlackEventsHandler } from './handlers/slackEvents.js';
 import { createHistoryHandler, createMonthsHandler, createStatsHandler } from './handlers/stats.js';
 import { createMemberSurfaces } from './memberSurfaceServices.js';
 import { templatesFor } from './messages/templates.js';
+import type { ResyncPort } from './slack/adminCommand.js';
 
 export interface Adapters {
   store: Store;
@@ -34,6 +37,10 @@ export interface Adapters {
   /** Which host runs the services, and (embedded queue) how many messages wait: for /api/health. */
   host?: 'azure' | 'local';
   queueDepth?: () => number;
+  /** Where dead letters are kept (the embedded queue's journal locally); default: the store's copies (Azure). */
+  deadLetterBox?: DeadLetterBox;
+  /** Re-sync from Slack for `/til admin resync`; without it the admin is told it is not available. */
+  resync?: ResyncPort;
 }
 
 /** Slack through the Web API, or printed (dry run) when no bot token is configured. */
@@ -73,9 +80,31 @@ export function createServices(config: AppConfig, adapters: Adapters) {
   const effects = createSubmissionEffects({ store, slack, claims, alerts, config, templates, weeks });
   const threadLinks = createThreadLinks({ store, slack, config, log });
   const adoptThread = createAdoption({ store, config, claims });
-  const surfaces = createMemberSurfaces({ config, store, queue, slack, members, templates, log, now });
+  const admin = createAdminSurfaces({
+    config,
+    store,
+    queue,
+    slack,
+    templates,
+    log,
+    now,
+    deadLetterBox: adapters.deadLetterBox,
+    resync: adapters.resync,
+  });
+  const surfaces = createMemberSurfaces({
+    config,
+    store,
+    queue,
+    slack,
+    members,
+    templates,
+    log,
+    now,
+    adminCommand: admin.subcommand,
+  });
   const processor = createEventProcessor({
     processMemberAction: surfaces.processMemberAction,
+    processAdminAction: admin.adminActions.process,
     home: surfaces.home,
     store,
     slack,

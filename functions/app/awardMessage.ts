@@ -1,8 +1,10 @@
 import type { Store } from '../adapters/store/store.js';
 import type { AppConfig } from '../config.js';
+import { previousMonth, weekOfInstant } from '../domain/calendar.js';
 import type { MonthKey } from '../domain/types.js';
 import { requiredWeeks } from '../domain/weekRules.js';
 import type { Templates } from '../messages/templates.js';
+import { type AwardDoc, awardDocId, monthPartition } from './documents.js';
 import type { Logger } from './logger.js';
 import { loadMonth } from './monthStats.js';
 
@@ -28,4 +30,23 @@ export async function composeAward(
     weeksPosted,
   });
   return { text, weeksPosted };
+}
+
+/**
+ * The month whose award comes next at `nowMs`: last month's until it is posted (the award goes out on the first
+ * Monday of the month after), otherwise the month of the current week, so far.
+ */
+export async function nextAwardMonth(
+  deps: { store: Store; config: AppConfig },
+  nowMs: number,
+): Promise<MonthKey> {
+  const current = weekOfInstant(nowMs, deps.config.rules.timeZone).month;
+  const last = previousMonth(current);
+  const award = await deps.store.read<AwardDoc>(
+    monthPartition(deps.config.channelId, last),
+    awardDocId(last),
+  );
+  if (award?.doc.status === 'posted') return current;
+  const { postedWeeks } = await loadMonth(deps.store, deps.config, last);
+  return postedWeeks.length > 0 ? last : current;
 }

@@ -13,6 +13,7 @@ import {
 import { applyEvent } from '../domain/submission.js';
 import type { ChallengeEvent, SlackTs, Week } from '../domain/types.js';
 import { normalizeEvent } from '../slack/envelope.js';
+import type { AdminActionMessage } from './adminActionMessage.js';
 import type { createAdoption } from './adoption.js';
 import type { CommandProcessor } from './commandProcessor.js';
 import {
@@ -50,6 +51,8 @@ export interface EventProcessorDeps {
   weeks: WeekCalendar;
   /** Members' actions from `/til` and App Home buttons (app/commandProcessor.ts). */
   processMemberAction: CommandProcessor;
+  /** Applies an admin's change (`/til admin skip|unskip|extend|exclude|include`) and answers the admin. */
+  processAdminAction: (message: AdminActionMessage) => Promise<ProcessOutcome>;
   home: HomeTab;
 }
 
@@ -191,6 +194,7 @@ export function createEventProcessor(deps: EventProcessorDeps) {
     async process(body: unknown): Promise<ProcessOutcome> {
       const queued = queuedMessageSchema.parse(body);
       if ('kind' in queued) {
+        if (queued.kind === 'admin_action') return deps.processAdminAction(queued);
         return queued.kind === 'member_action'
           ? deps.processMemberAction(queued)
           : processThreadRecorded(queued.threadTs, queued.weekKey);

@@ -4,6 +4,7 @@ import { SLACK_TS, weekOfInstant } from '../domain/calendar.js';
 import type { MemberAction } from '../domain/memberAction.js';
 import type { Week } from '../domain/types.js';
 import { SLACK_USER_ID } from '../slack/limits.js';
+import { adminActionMessageSchema } from './adminActionMessage.js';
 
 /** What slack-events puts on the queue: Slack's event id and the raw inner event, normalised by the consumer. */
 export const queuedEventSchema = z.object({
@@ -50,6 +51,7 @@ export type MemberActionMessage = z.infer<typeof memberActionMessageSchema>;
 export const queuedMessageSchema = z.union([
   threadRecordedSchema,
   memberActionMessageSchema,
+  adminActionMessageSchema,
   queuedEventSchema,
 ]);
 

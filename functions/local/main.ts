@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { createEmbeddedDeadLetterBox } from '../adapters/queue/embeddedDeadLetterBox.js';
 import { openEmbeddedQueue } from '../adapters/queue/embeddedQueue.js';
 import { JournalDamagedError } from '../adapters/queue/journal.js';
 import { defaultQueueOptions } from '../adapters/queue/queue.js';
@@ -62,6 +63,7 @@ async function main() {
     now: Date.now,
     host: 'local',
     queueDepth: () => queue.pendingCount(),
+    deadLetterBox: createEmbeddedDeadLetterBox(queue),
   });
 
   queue.start(

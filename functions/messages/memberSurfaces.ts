@@ -52,8 +52,6 @@ export interface SurfaceTemplates {
   commandHelp(input: HelpInput): string;
   unknownCommand(input: HelpInput & { typed: string }): string;
   statusBrief(status: MemberStatus): string;
-  adminRefusal(): string;
-  adminNotAvailable(): string;
   home: HomeTexts;
 }
 
@@ -258,8 +256,6 @@ export const koSurfaces: SurfaceTemplates = {
   unknownCommand: (input) =>
     `\`/til ${input.typed}\`${koreanParticle(input.typed, '은/는')} 알 수 없는 명령이에요.\n${koHelp(input)}`,
   statusBrief: koStatus,
-  adminRefusal: () => '`/til admin` 명령은 관리자만 쓸 수 있어요. 아무것도 바뀌지 않았어요.',
-  adminNotAvailable: () => '관리자 명령은 아직 준비 중이에요. 아무것도 바뀌지 않았어요.',
   home: koHome,
 };
 
@@ -267,7 +263,5 @@ export const enSurfaces: SurfaceTemplates = {
   commandHelp: enHelp,
   unknownCommand: (input) => `I do not know \`/til ${input.typed}\`.\n${enHelp(input)}`,
   statusBrief: enStatus,
-  adminRefusal: () => '`/til admin` is for admins only. Nothing was changed.',
-  adminNotAvailable: () => 'Admin commands are not available yet. Nothing was changed.',
   home: enHome,
 };

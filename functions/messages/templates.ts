@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import type { MemberActionResult } from '../domain/memberAction.js';
 import type { MonthKey, UserId, Week, WeekKey } from '../domain/types.js';
+import { type AdminTemplates, enAdmin, koAdmin } from './adminTemplates.js';
 import { koreanParticle } from './korean.js';
 import { enSurfaces, koSurfaces, type SurfaceTemplates } from './memberSurfaces.js';
 
@@ -73,7 +74,7 @@ export interface MemberTemplates {
   memberActionAnswer(result: MemberActionResult): string;
 }
 
-export interface Templates extends MemberTemplates, SurfaceTemplates {
+export interface Templates extends MemberTemplates, AdminTemplates, SurfaceTemplates {
   weeklyPost(input: WeeklyPostInput): string;
   broadcast(input: { userId: UserId; week: Week; replyLink: string }): string;
   likeDm(input: LikeDmInput): string;
@@ -171,6 +172,7 @@ const koMembers: MemberTemplates = {
 
 const ko: Templates = {
   ...koMembers,
+  ...koAdmin,
   ...koSurfaces,
   weeklyPost: ({ week, allowedBlogHosts, dashboardUrl, footer }) =>
     [
@@ -287,6 +289,7 @@ const enMembers: MemberTemplates = {
 
 const en: Templates = {
   ...enMembers,
+  ...enAdmin,
   ...enSurfaces,
   weeklyPost: ({ week, allowedBlogHosts, dashboardUrl, footer }) =>
     [
