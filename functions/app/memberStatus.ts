@@ -13,6 +13,7 @@ import {
 } from '../domain/passes.js';
 import { countedLikes, countsForWeek } from '../domain/submission.js';
 import type { MonthKey, UserId, WeekKey } from '../domain/types.js';
+import type { WeekRulesDoc } from './adminDocuments.js';
 import {
   type MemberPrefsDoc,
   memberPartition,
@@ -25,6 +26,7 @@ import type { Logger } from './logger.js';
 import type { MemberDirectory } from './memberDirectory.js';
 import { loadMemberWeeks, passStanding } from './memberWeeks.js';
 import { loadMonth } from './monthStats.js';
+import { weekRulesOf } from './weekCalendar.js';
 
 /** What a member sees about themselves (App Home, `/til status`): plain data, worded by the Slack surfaces. */
 export interface MemberStatus {
@@ -45,6 +47,8 @@ export interface MemberStatus {
     threadUrl: string | null;
     /** The deadline has not passed. */
     open: boolean;
+    /** An admin skipped the week (SPEC 9): nobody needs to take part. Present only when true. */
+    skipped?: true;
   };
   /** The member's first counted reply this week, if any. */
   submission: { replyTs: string; replyUrl: string | null; blogUrl: string; likes: number } | null;
@@ -117,16 +121,22 @@ export function createMemberStatus(deps: MemberStatusDeps) {
 
   return {
     async of(userId: UserId, nowMs: number): Promise<MemberStatus> {
-      const week = weekOfInstant(nowMs, rules.timeZone);
-      const [monthData, standing, history, names, prefs, replies] = await Promise.all([
-        loadMonth(store, config, week.month, log),
-        loadMemberWeeks(store, config, userId, [previousMonth(week.month), week.month]),
+      const calendarWeek = weekOfInstant(nowMs, rules.timeZone);
+      const [monthData, standing, history, names, prefs, replies, weekRules] = await Promise.all([
+        loadMonth(store, config, calendarWeek.month, log),
+        loadMemberWeeks(store, config, userId, [previousMonth(calendarWeek.month), calendarWeek.month]),
         loadHistory(deps, nowMs),
         deps.members.names(),
         store.read<MemberPrefsDoc>(memberPartition(channelId), memberPrefsDocId(userId)),
-        thisWeeksSubmission(userId, week.key, week.month),
+        thisWeeksSubmission(userId, calendarWeek.key, calendarWeek.month),
+        store.query<WeekRulesDoc>({ pk: monthPartition(channelId, calendarWeek.month), type: 'weekRules' }),
       ]);
-      const posted = monthData.postedWeeks.find((p) => p.week.key === week.key);
+      const posted = monthData.postedWeeks.find((p) => p.week.key === calendarWeek.key);
+      // As the admins' rules make it (an extended deadline, skipped), like every figure below.
+      const week = posted?.week ?? calendarWeek;
+      const skippedKeys = new Set(
+        weekRules.filter(({ doc }) => weekRulesOf(doc).skipped).map(({ doc }) => doc.weekKey),
+      );
       const counted = replies
         .filter((state) => countsForWeek(state, week))
         .sort((a, b) => (a.replyTs < b.replyTs ? -1 : 1))[0];
@@ -140,8 +150,9 @@ export function createMemberStatus(deps: MemberStatusDeps) {
         standing: weekStanding(w, standing.takenPart, inForce, nowMs),
       }));
       const missed = monthWeeks.filter((w) => w.standing === 'missed').map((w) => w.key);
+      const done = (key: WeekKey) => standing.takenPart.has(key) || inForce.has(key) || skippedKeys.has(key);
       const toGo = weeksOfMonth(week.month, rules.timeZone)
-        .filter((w) => w.deadlineMs >= nowMs && !standing.takenPart.has(w.key) && !inForce.has(w.key))
+        .filter((w) => (w.key === week.key ? week : w).deadlineMs >= nowMs && !done(w.key))
         .map((w) => w.key);
       const decision = passDecision({
         limit,
@@ -162,6 +173,7 @@ export function createMemberStatus(deps: MemberStatusDeps) {
           threadTs: posted?.threadTs || null,
           threadUrl: posted?.doc.threadUrl ?? null,
           open: week.deadlineMs >= nowMs,
+          ...(week.skipped && { skipped: true as const }),
         },
         submission: counted
           ? {

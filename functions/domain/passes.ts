@@ -103,16 +103,20 @@ export function undoDecision(
   return { ok: true };
 }
 
-/** How a member stands in one posted week of a month (SPEC 8's App Home), at `nowMs`. */
-export type WeekStanding = 'took_part' | 'passed' | 'missed' | 'open';
+/**
+ * How a member stands in one posted week of a month (SPEC 8's App Home), at `nowMs`; `skipped`: an admin skipped
+ * the week (SPEC 9) and the member did not take part in it anyway.
+ */
+export type WeekStanding = 'took_part' | 'passed' | 'missed' | 'open' | 'skipped';
 
 export function weekStanding(
-  week: Pick<Week, 'key' | 'deadlineMs'>,
+  week: Pick<Week, 'key' | 'deadlineMs' | 'skipped'>,
   takenPart: ReadonlySet<WeekKey>,
   passes: ReadonlySet<WeekKey>,
   nowMs: number,
 ): WeekStanding {
   if (takenPart.has(week.key)) return 'took_part';
+  if (week.skipped) return 'skipped';
   if (passes.has(week.key)) return 'passed';
   return week.deadlineMs >= nowMs ? 'open' : 'missed';
 }
