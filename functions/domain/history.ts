@@ -2,22 +2,15 @@
  * Records across months: each month condensed to a summary (what a closed month keeps for good), and every
  * member's totals and streaks over the posted weeks of all months. Pure: weeks and results in, figures out.
  */
-import type { MonthKey, MonthResult, UserId, Week, WeekKey } from './types.js';
+import type { MemberMonth, MonthKey, MonthResult, UserId, Week, WeekKey } from './types.js';
 
 /** One month as the history needs it; stored once the month is closed (SPEC 3.3). */
 export interface MonthSummary {
   month: MonthKey;
   /** Posted weeks in order, with the deadline that decides when a streak may end with them. */
   weeks: { key: WeekKey; deadlineMs: number; participants: number; likes: number; skipped?: true }[];
-  members: {
-    userId: UserId;
-    weeks: WeekKey[];
-    /** Weeks passed (SPEC 8): they count for streaks, not as weeks taken part. */
-    passes: WeekKey[];
-    submissions: number;
-    likes: number;
-    challenger: boolean;
-  }[];
+  /** Each member's month; its passes (SPEC 8) count for streaks, not as weeks taken part. */
+  members: MemberMonth[];
   challengers: UserId[];
   specialChallengers: UserId[];
 }

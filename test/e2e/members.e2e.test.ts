@@ -37,6 +37,13 @@ describe('members in Slack: reply feedback and reminders through the local serve
   const threads = new Map<string, string>();
   let micros = 0;
 
+  const env = () => ({
+    SLACK_BOT_TOKEN: 'xoxb-members-e2e',
+    SLACK_API_URL: slack.url,
+    DATA_DIR: dataDir.path,
+    REMINDER_AT: 'THU 18:00',
+    PASSES_PER_MONTH: '1',
+  });
   const stats = async () => (await getJson<MonthStats>(server, '/api/stats?month=2027-01')).body;
 
   /** Ticks at `iso` with Slack's clock there too (a weekly post gets a ts in its week). */
@@ -65,13 +72,7 @@ describe('members in Slack: reply feedback and reminders through the local serve
   beforeAll(async () => {
     slack = await startFakeSlack({ now: () => clock });
     dataDir = await makeTempDir('til-members-e2e');
-    server = await startLocalServer({
-      SLACK_BOT_TOKEN: 'xoxb-members-e2e',
-      SLACK_API_URL: slack.url,
-      DATA_DIR: dataDir.path,
-      REMINDER_AT: 'THU 18:00',
-      PASSES_PER_MONTH: '1',
-    });
+    server = await startLocalServer(env());
     await postWeek('2027-01-04T09:00:00+09:00', '2027-01-W1');
   });
 
@@ -154,9 +155,11 @@ describe('members in Slack: reply feedback and reminders through the local serve
       expect(text).toContain('https://fake.slack.com/archives/C0TIL0001/p');
     });
 
-    it('a later tick (or a restart) sends none again, also after a member submits', async () => {
+    it('a later tick, or one after a restart, sends none again, also after a member submits', async () => {
       await replyIn('2027-01-W2', 'U0BOB', '2027-01-15T09:00:00+09:00', LINK('bob', 2));
       await tickAt('2027-01-15T10:00:00+09:00');
+      await server.stop();
+      server = await startLocalServer(env());
       await tickAt('2027-01-17T23:00:00+09:00');
       expect(reminderDms(slack)).toHaveLength(3);
     });
