@@ -302,6 +302,15 @@ describe('member status', () => {
     expect(status.month.toBecomeChallenger.toGo).toEqual([n4.key, n5.key]);
     expect(status.reminders).toEqual({ scheduled: true, on: true });
 
+    // /api/history (at the real clock, every week closed): the pass keeps Alice's streak, as the status says.
+    const response = await h.services.history(request({ method: 'GET', path: '/api/history' }));
+    const history = JSON.parse(JSON.stringify(response.jsonBody)) as {
+      members: { userId: string; currentStreak: number; longestStreak: number; weeksTakenPart: number }[];
+    };
+    const record = history.members.find((m) => m.userId === 'U0ALICE');
+    expect(record).toMatchObject({ currentStreak: 3, longestStreak: 3, weeksTakenPart: 2 });
+    expect((await reader.of('U0ALICE', Date.now())).streak).toEqual({ current: 3, longest: 3 });
+
     const bob = await reader.of('U0BOB', now);
     expect(bob.month.weeks.map((w) => w.standing)).toEqual(['took_part', 'took_part', 'open']);
     expect(bob.passes.canPass).toEqual({ ok: true });
