@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Store, Stored } from '../adapters/store/store.js';
 import type { AppConfig } from '../config.js';
 import { monthResult } from '../domain/awards.js';
-import { parseMonthKey, SLACK_TS, weekByKey } from '../domain/calendar.js';
+import { parseMonthKey, SLACK_TS, weekByKey, weeksOfMonth } from '../domain/calendar.js';
 import type { MonthKey, MonthResult, SubmissionState, UserId, Week, WeekKey } from '../domain/types.js';
 import { effectiveWeek, type WeekRules } from '../domain/weekRules.js';
 import type { WeekRulesDoc } from './adminDocuments.js';
@@ -47,6 +47,8 @@ export interface MonthStats {
 export interface MonthData {
   postedWeeks: { week: Week; threadTs: string; doc: WeekDoc }[];
   result: MonthResult;
+  /** Weeks an admin skipped before they were posted (so never posted): the dashboard still shows them. */
+  skippedUnposted: Week[];
 }
 
 const ts = z.string().regex(SLACK_TS);
@@ -131,7 +133,11 @@ export async function loadMonth(
     config.rules,
     passDocs.map(({ doc }) => ({ userId: doc.userId, weekKey: doc.weekKey })),
   );
-  return { postedWeeks, result };
+  const posted = new Set(postedWeeks.map((p) => p.week.key));
+  const skippedUnposted = weeksOfMonth(month, config.rules.timeZone)
+    .filter((week) => !posted.has(week.key) && rules.get(week.key)?.skipped)
+    .map((week) => effectiveWeek(week, rules.get(week.key), config.rules.timeZone));
+  return { postedWeeks, result, skippedUnposted };
 }
 
 export async function loadMonthStats(
@@ -144,7 +150,7 @@ export async function loadMonthStats(
   },
   month: MonthKey,
 ): Promise<MonthStats> {
-  const [{ postedWeeks, result }, names] = await Promise.all([
+  const [{ postedWeeks, result, skippedUnposted }, names] = await Promise.all([
     loadMonth(deps.store, deps.config, month, deps.log),
     deps.members.names(),
   ]);
@@ -153,18 +159,34 @@ export async function loadMonthStats(
   return {
     month,
     timeZone: deps.config.rules.timeZone,
-    weeks: postedWeeks.map(({ week, threadTs, doc }) => ({
-      key: week.key,
-      ordinal: week.ordinal,
-      label: week.label,
-      startsOn: week.startsOn,
-      deadline: week.deadlineIso,
-      threadTs,
-      threadUrl: doc.threadUrl ?? null,
-      ...(week.skipped && { skipped: true as const }),
-      participants: perWeek.get(week.key)?.participants ?? 0,
-      likes: perWeek.get(week.key)?.likes ?? 0,
-    })),
+    weeks: postedWeeks
+      .map(({ week, threadTs, doc }) => ({
+        key: week.key,
+        ordinal: week.ordinal,
+        label: week.label,
+        startsOn: week.startsOn,
+        deadline: week.deadlineIso,
+        threadTs,
+        threadUrl: doc.threadUrl ?? null,
+        ...(week.skipped && { skipped: true as const }),
+        participants: perWeek.get(week.key)?.participants ?? 0,
+        likes: perWeek.get(week.key)?.likes ?? 0,
+      }))
+      .concat(
+        skippedUnposted.map((week) => ({
+          key: week.key,
+          ordinal: week.ordinal,
+          label: week.label,
+          startsOn: week.startsOn,
+          deadline: week.deadlineIso,
+          threadTs: '',
+          threadUrl: null,
+          skipped: true as const,
+          participants: 0,
+          likes: 0,
+        })),
+      )
+      .sort((a, b) => a.ordinal - b.ordinal),
     members: result.members.map((m) => ({
       userId: m.userId,
       name: names.get(m.userId) ?? m.userId,

@@ -140,7 +140,11 @@ describe('/til admin through the local server', () => {
     const report = await tickAt('2027-02-08T09:00:00+09:00');
     expect(report).toMatchObject({ week: '2027-02-W2', weeklyPost: 'skipped' });
     expect(slack.messagesIn(CHANNEL).some((m) => String(m.text).includes('TIL 2월 2주차'))).toBe(false);
-    expect((await stats()).weeks.map((w) => w.key)).toEqual(['2027-02-W1']);
+    // Shown as skipped, with no thread (it was never posted).
+    expect((await stats()).weeks.map((w) => [w.key, w.threadTs, w.skipped])).toEqual([
+      ['2027-02-W1', threads.get('2027-02-W1'), undefined],
+      ['2027-02-W2', '', true],
+    ]);
     // The same command again (same trigger_id, as a retried delivery carries): dropped by the queue, recorded once.
     const fields = slashCommand({
       user: ADMIN,
