@@ -1,4 +1,5 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import { jsonNestingExceeds, MAX_JSON_DEPTH } from '../slack/limits.js';
 import { checkSignatureHeaders, verifySlackSignature } from '../slack/verifySignature.js';
 import { BodyTooLargeError, readBodyWithLimit } from './readBody.js';
 
@@ -60,4 +61,18 @@ export function createSignedSlackRequest(deps: SignedSlackRequestDeps, route: st
   }
 
   return { beforeBody, read };
+}
+
+export type ParsedJson = { ok: true; json: unknown } | { ok: false; response: HttpResponseInit };
+
+/** A signed body's JSON (`what` names it in the 400): refused before parsing when nested past MAX_JSON_DEPTH. */
+export function parseSignedJson(text: string, what: string): ParsedJson {
+  if (jsonNestingExceeds(text, MAX_JSON_DEPTH)) {
+    return { ok: false, response: textResponse(400, `JSON nested deeper than ${MAX_JSON_DEPTH} levels`) };
+  }
+  try {
+    return { ok: true, json: JSON.parse(text) };
+  } catch {
+    return { ok: false, response: textResponse(400, `${what} is not JSON`) };
+  }
 }

@@ -3,9 +3,8 @@ import type { QueueSender } from '../adapters/queue/queue.js';
 import type { QueuedEvent } from '../app/queuedEvent.js';
 import { routingMonthOfTs } from '../domain/calendar.js';
 import { parseEnvelope } from '../slack/envelope.js';
-import { jsonNestingExceeds, MAX_JSON_DEPTH } from '../slack/limits.js';
 import { slimEvent } from '../slack/slimEvent.js';
-import { createSignedSlackRequest, textResponse } from './signedSlackRequest.js';
+import { createSignedSlackRequest, parseSignedJson, textResponse } from './signedSlackRequest.js';
 
 export interface SlackEventsDeps {
   signingSecret: string;
@@ -24,16 +23,9 @@ export function createSlackEventsHandler(deps: SlackEventsDeps) {
   const handler = async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
     const read = await signed.read(request, context);
     if (!read.ok) return read.response;
-    const bodyText = read.text;
-    if (jsonNestingExceeds(bodyText, MAX_JSON_DEPTH)) {
-      return textResponse(400, `JSON nested deeper than ${MAX_JSON_DEPTH} levels`);
-    }
-    let json: unknown;
-    try {
-      json = JSON.parse(bodyText);
-    } catch {
-      return textResponse(400, 'body is not JSON');
-    }
+    const parsed = parseSignedJson(read.text, 'body');
+    if (!parsed.ok) return parsed.response;
+    const { json } = parsed;
     // Slack tells us it is rate-limiting its deliveries to this app; nothing to enqueue, nothing to retry.
     if ((json as { type?: unknown } | null)?.type === 'app_rate_limited') {
       context.warn('slack-events: Slack reports app_rate_limited; some events were not delivered');

@@ -2,8 +2,12 @@ import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/fu
 import { parseFormBody } from '../slack/formBody.js';
 import { parseInteraction } from '../slack/interaction.js';
 import type { InteractionReceiver } from '../slack/interactionReceiver.js';
-import { jsonNestingExceeds, MAX_JSON_DEPTH } from '../slack/limits.js';
-import { createSignedSlackRequest, type SignedSlackRequestDeps, textResponse } from './signedSlackRequest.js';
+import {
+  createSignedSlackRequest,
+  parseSignedJson,
+  type SignedSlackRequestDeps,
+  textResponse,
+} from './signedSlackRequest.js';
 
 export interface SlackInteractionsDeps extends SignedSlackRequestDeps {
   receive: InteractionReceiver;
@@ -23,16 +27,9 @@ export function createSlackInteractionsHandler(deps: SlackInteractionsDeps) {
     if (!form.ok) return textResponse(400, form.error);
     const payload = form.fields.payload;
     if (payload === undefined) return textResponse(400, 'no payload field');
-    if (jsonNestingExceeds(payload, MAX_JSON_DEPTH)) {
-      return textResponse(400, `JSON nested deeper than ${MAX_JSON_DEPTH} levels`);
-    }
-    let json: unknown;
-    try {
-      json = JSON.parse(payload);
-    } catch {
-      return textResponse(400, 'payload is not JSON');
-    }
-    const parsed = parseInteraction(json);
+    const payloadJson = parseSignedJson(payload, 'payload');
+    if (!payloadJson.ok) return payloadJson.response;
+    const parsed = parseInteraction(payloadJson.json);
     if (!parsed.ok) return textResponse(400, parsed.error);
     const { queued, ignored } = await deps.receive(parsed.interaction);
     context.debug(
