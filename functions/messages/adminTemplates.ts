@@ -96,7 +96,7 @@ function koAnswer(r: AdminActionResult): string {
   if (!r.ok) {
     if (r.reason === 'not_admin') return koAdmin.adminRefusal();
     if (r.reason === 'other_channel')
-      return `이 링크는 챌린지 채널(<#${r.channel}>이 아닌 곳)의 메시지예요. 아무것도 바뀌지 않았습니다.`;
+      return `이 링크는 챌린지 채널이 아닌 <#${r.channel}>의 메시지예요. 아무것도 바뀌지 않았습니다.`;
     return `이 링크의 답글(${r.replyTs})은 주간 스레드의 제출로 기록되어 있지 않아요. 아무것도 바뀌지 않았습니다.`;
   }
   const same = r.changed ? '' : ' (이미 그렇게 되어 있어 바뀐 것은 없어요)';
