@@ -64,6 +64,17 @@ afterAll(async () => {
   await cosmos?.close();
 });
 
+/** A fresh database on the emulator, so tests never see each other's documents. */
+const cosmosStore = () =>
+  createCosmosStore({
+    endpoint: cosmos.endpoint,
+    key: cosmos.key,
+    agent: cosmos.agent,
+    database: `db-${randomUUID()}`,
+    container: 'til',
+    createIfNotExists: true,
+  });
+
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
@@ -97,14 +108,7 @@ async function until(condition: () => boolean | Promise<boolean>) {
 }
 
 async function azureHost(app: ReturnType<typeof idempotentApplier>): Promise<Host & { store: Store }> {
-  const store = await createCosmosStore({
-    endpoint: cosmos.endpoint,
-    key: cosmos.key,
-    agent: cosmos.agent,
-    database: `db-${randomUUID()}`,
-    container: 'til',
-    createIfNotExists: true,
-  });
+  const store = await cosmosStore();
   const bus = new FakeServiceBus({
     queueName: 'events',
     duplicateDetectionWindowMs: 600_000,
@@ -162,6 +166,18 @@ async function azureHost(app: ReturnType<typeof idempotentApplier>): Promise<Hos
   };
 }
 
+/** Sends a message that fails every delivery, and waits until the host keeps it as a dead letter. */
+async function deadLettered(
+  host: Host,
+  app: ReturnType<typeof idempotentApplier>,
+  messageId: string,
+  key: string,
+) {
+  app.poisoned.add(key);
+  await host.sender.send(message(messageId, key));
+  await until(async () => (await host.box.list()).some((l) => l.messageId === messageId));
+}
+
 const message = (messageId: string, key: string, sessionId = '2026-11') => ({
   messageId,
   sessionId,
@@ -206,9 +222,7 @@ describe.each([
     const app = idempotentApplier();
     const host = await makeHost(app);
     cleanups.push(() => host.close());
-    app.poisoned.add('reply-3');
-    await host.sender.send(message('Ev3', 'reply-3'));
-    await until(async () => (await host.box.list()).length === 1);
+    await deadLettered(host, app, 'Ev3', 'reply-3');
     app.poisoned.clear();
     const [kept] = await host.box.list();
     // The crash: the replay was sent, the dead letter not yet forgotten; the admin replays it again.
@@ -224,9 +238,7 @@ describe.each([
     const app = idempotentApplier();
     const host = await makeHost(app);
     cleanups.push(() => host.close());
-    app.poisoned.add('reply-4');
-    await host.sender.send(message('Ev4', 'reply-4'));
-    await until(async () => (await host.box.list()).length === 1);
+    await deadLettered(host, app, 'Ev4', 'reply-4');
     const service = createDeadLetters({ box: host.box, queue: host.sender });
     await service.replay('Ev4');
     await until(async () => (await host.box.list()).some((l) => l.messageId === 'replay:1:Ev4'));
@@ -242,9 +254,7 @@ describe.each([
     const app = idempotentApplier();
     const host = await makeHost(app);
     cleanups.push(() => host.close());
-    app.poisoned.add('reply-5');
-    await host.sender.send(message('Ev5', 'reply-5'));
-    await until(async () => (await host.box.list()).length === 1);
+    await deadLettered(host, app, 'Ev5', 'reply-5');
     const service = createDeadLetters({ box: host.box, queue: host.sender });
     expect(await service.discard('Ev5')).toBe(true);
     expect(await service.list()).toEqual([]);
@@ -284,14 +294,7 @@ describe('replayMessageId', () => {
 
 describe('stored dead letters', () => {
   it('list what the dead-letter function kept (body, session, reason) and mark, not delete, what is resolved', async () => {
-    const store = await createCosmosStore({
-      endpoint: cosmos.endpoint,
-      key: cosmos.key,
-      agent: cosmos.agent,
-      database: `db-${randomUUID()}`,
-      container: 'til',
-      createIfNotExists: true,
-    });
+    const store = await cosmosStore();
     cleanups.push(() => store.close());
     const doc: DeadLetterDoc = {
       id: 'deadLetter:EvOld',

@@ -1,33 +1,14 @@
 /** `npm run dead-letters`: the command an operator runs, as a child process over a real DATA_DIR. */
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openEmbeddedQueue } from '../../functions/adapters/queue/embeddedQueue.js';
 import { defaultQueueOptions, type ReceivedMessage } from '../../functions/adapters/queue/queue.js';
 import { lockDataDir } from '../../functions/local/dataDirLock.js';
+import { runTool } from '../support/runTool.js';
 import { makeTempDir, type TempDir } from '../support/tempDir.js';
 
-const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
-
-function deadLetters(args: string[], env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'functions/tools/deadLettersCli.ts', ...args], {
-    cwd: repoRoot,
-    env: { PATH: process.env.PATH ?? '', TIL_CHANNEL_ID: 'C0TIL', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString();
-  });
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
-    child.once('close', (code) => resolve({ code, stdout, stderr })),
-  );
-}
+const deadLetters = (args: string[], env: Record<string, string>) =>
+  runTool('functions/tools/deadLettersCli.ts', args, { TIL_CHANNEL_ID: 'C0TIL', ...env });
 
 const openQueue = (dataDir: string) =>
   openEmbeddedQueue(join(dataDir, 'queue'), { ...defaultQueueOptions, maxDeliveryCount: 2, retryDelayMs: 5 });
