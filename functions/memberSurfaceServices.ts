@@ -37,7 +37,7 @@ export function createMemberSurfaces(deps: MemberSurfaceDeps) {
   const { config, store, queue, slack, templates, log, now } = deps;
   const timeZone = config.rules.timeZone;
   const status = createMemberStatus({ store, slack, members: deps.members, config, log });
-  const home = createHomeTab({ store, slack, status, texts: templates.home, config, log, now });
+  const home = createHomeTab({ store, slack, status, texts: templates.homeTexts(), config, log, now });
   const memberActions = createMemberActions({ store, config });
   const help = {
     passesOn: config.passesPerMonth > 0,

@@ -52,7 +52,8 @@ export interface SurfaceTemplates {
   commandHelp(input: HelpInput): string;
   unknownCommand(input: HelpInput & { typed: string }): string;
   statusBrief(status: MemberStatus): string;
-  home: HomeTexts;
+  /** Every string of the App Home (a function, like every template). */
+  homeTexts(): HomeTexts;
 }
 
 const mention = (userId: UserId) => `<@${userId}>`;
@@ -256,12 +257,12 @@ export const koSurfaces: SurfaceTemplates = {
   unknownCommand: (input) =>
     `\`/til ${input.typed}\`${koreanParticle(input.typed, '은/는')} 알 수 없는 명령이에요.\n${koHelp(input)}`,
   statusBrief: koStatus,
-  home: koHome,
+  homeTexts: () => koHome,
 };
 
 export const enSurfaces: SurfaceTemplates = {
   commandHelp: enHelp,
   unknownCommand: (input) => `I do not know \`/til ${input.typed}\`.\n${enHelp(input)}`,
   statusBrief: enStatus,
-  home: enHome,
+  homeTexts: () => enHome,
 };

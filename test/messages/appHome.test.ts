@@ -173,7 +173,7 @@ function limitProblems(view: HomeView): string[] {
 
 describe('App Home view', () => {
   it.each(['ko', 'en'] as const)('stays within Slack’s limits for any status (%s)', (locale) => {
-    const texts = templatesFor(locale).home;
+    const texts = templatesFor(locale).homeTexts();
     fc.assert(
       fc.property(status, fc.option(longText), fc.option(url), (s, notice, dashboardUrl) => {
         const view = appHomeView({
@@ -192,7 +192,7 @@ describe('App Home view', () => {
   });
 
   it('offers pass or undo only when passes are on, reminders only when scheduled, links only when known', () => {
-    const texts = templatesFor('ko').home;
+    const texts = templatesFor('ko').homeTexts();
     fc.assert(
       fc.property(status, fc.option(fc.webUrl()), (s, dashboardUrl) => {
         const view = appHomeView({
