@@ -16,7 +16,7 @@ import { loadMonth } from './monthStats.js';
 export async function composeAward(
   deps: { store: Store; config: AppConfig; templates: Templates; log?: Pick<Logger, 'warn'> },
   month: MonthKey,
-): Promise<{ text: string; weeksPosted: number } | undefined> {
+): Promise<{ text: string; weeksPosted: number; openUntilMs: number } | undefined> {
   const { postedWeeks, result } = await loadMonth(deps.store, deps.config, month, deps.log);
   if (postedWeeks.length === 0) return undefined;
   const likesOf = new Map(result.members.map((m) => [m.userId, m.likes]));
@@ -29,7 +29,9 @@ export async function composeAward(
     specialChallengers: ranked(result.specialChallengers),
     weeksPosted,
   });
-  return { text, weeksPosted };
+  // The latest deadline of the month's weeks (an extension may reach into the next month's first week).
+  const openUntilMs = Math.max(...postedWeeks.map((p) => p.week.deadlineMs));
+  return { text, weeksPosted, openUntilMs };
 }
 
 /**

@@ -218,7 +218,7 @@ export function createScheduledJobs(deps: ScheduledJobsDeps) {
     });
   }
 
-  async function monthlyAward(month: MonthKey, searchFromTs: string): Promise<JobOutcome> {
+  async function monthlyAward(month: MonthKey, searchFromTs: string, nowMs: number): Promise<JobOutcome> {
     const pk = monthPartition(channelId, month);
     // Every tick of the first week gets here: the award document answers without reading the month.
     const existing = await store.read<AwardDoc>(pk, awardDocId(month));
@@ -226,6 +226,8 @@ export function createScheduledJobs(deps: ScheduledJobsDeps) {
     if (existing && Date.parse(existing.doc.claimExpiresAt) > deps.now()) return 'claimed-elsewhere';
     const award = await composeAward({ store, config, templates, log: deps.log }, month);
     if (!award) return 'nothing-to-award';
+    // A week extended past this instant still takes replies that count: the award waits for its deadline.
+    if (award.openUntilMs >= nowMs) return 'not-due';
     const doc: AwardDoc = {
       id: awardDocId(month),
       pk,
@@ -308,7 +310,7 @@ export function createScheduledJobs(deps: ScheduledJobsDeps) {
         ? due.awardMonth
         : undefined;
       const award = awardMonth
-        ? await guarded(`monthly award ${awardMonth}`, () => monthlyAward(awardMonth, weekStartTs))
+        ? await guarded(`monthly award ${awardMonth}`, () => monthlyAward(awardMonth, weekStartTs, nowMs))
         : 'not-due';
       const reminders = due.remindersDue ? await remind(due.week) : undefined;
       const effects = await sweep();

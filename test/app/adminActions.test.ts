@@ -142,4 +142,15 @@ describe('admin actions from the queue', () => {
     expect(answers()[1]).toContain('챌린지 채널');
     expect(await audits()).toEqual([]);
   });
+
+  it('the award waits for a deadline extended into the next month, then counts the replies it let in', async () => {
+    await h.services.jobs.runDue(Date.parse('2026-11-30T09:00:00+09:00'));
+    await receive(command('U0ADMIN', 'admin extend 2026-11-W5 2026-12-07 12:00', '7.7.7'));
+    const [message] = h.queue.sent.filter((m) => m.messageId === 'admin:7.7.7');
+    await h.services.processEvent.process(message!.body, { messageId: message!.messageId, deliveryCount: 1 });
+    const early = await h.services.jobs.runDue(Date.parse('2026-12-07T09:00:00+09:00'));
+    expect(early).toMatchObject({ weeklyPost: 'posted', awardMonth: '2026-11', monthlyAward: 'not-due' });
+    const late = await h.services.jobs.runDue(Date.parse('2026-12-07T12:01:00+09:00'));
+    expect(late).toMatchObject({ weeklyPost: 'already-posted', monthlyAward: 'posted' });
+  });
 });
