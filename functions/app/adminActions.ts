@@ -45,7 +45,7 @@ export interface AuditEntry {
 }
 
 /** How `log` and the audit's `what` name a change, language-neutral (keys, ts, local deadline). */
-export function describeChange(change: AdminChange, timeZone: string): string {
+function describeChange(change: AdminChange, timeZone: string): string {
   switch (change.kind) {
     case 'skip':
     case 'unskip':
@@ -247,7 +247,3 @@ export function createAdminActions(deps: {
 }
 
 export type AdminActions = ReturnType<typeof createAdminActions>;
-
-/** Whether a queue body is an admin action (routed to AdminActions instead of the event processor). */
-export const isAdminActionBody = (body: unknown) =>
-  typeof body === 'object' && body !== null && (body as { kind?: unknown }).kind === 'admin_action';
