@@ -66,7 +66,7 @@ export function createServices(config: AppConfig, adapters: Adapters) {
   });
   const alerts = adminAlerts.alerts;
   const claims = createParticipationClaims({ store, channelId, timeZone: config.rules.timeZone });
-  const effects = createSubmissionEffects({ store, slack, claims, alerts, config, templates });
+  const effects = createSubmissionEffects({ store, slack, claims, alerts, config, templates, now });
   const threadLinks = createThreadLinks({ store, slack, config, log });
   const adoptThread = createAdoption({ store, config, claims });
   const processor = createEventProcessor({
@@ -80,6 +80,7 @@ export function createServices(config: AppConfig, adapters: Adapters) {
     claims,
     adoptThread,
     health,
+    now,
   });
   // Submissions are in every month's partition (cross-partition query); alerts in their own.
   const sweepSources = [

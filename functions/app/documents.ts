@@ -85,6 +85,14 @@ export interface SubmissionDoc extends Doc {
   pendingEffects?: true;
   /** Who is performing the outbox now, so that a sweep and an event never perform one effect at once. */
   outboxLease?: OutboxLease;
+  /** With LIKE_DM=batched: the last like DM about this reply (app/likeDmBatching.ts). */
+  likeDmSent?: LikeDmSent;
+}
+
+/** When the last like DM about a reply was sent, and the reply's counted likes then. */
+export interface LikeDmSent {
+  at: string;
+  likes: number;
 }
 
 export interface OutboxLease {

@@ -43,6 +43,7 @@ export interface EventProcessorDeps {
   claims: ParticipationClaims;
   adoptThread: ReturnType<typeof createAdoption>;
   health: SlackHealth;
+  now: () => number;
 }
 
 export type ProcessOutcome = { applied: true; effects: number } | { applied: false; ignored: string };
@@ -62,7 +63,7 @@ const OVERTAKING_WINDOW_MS = 15 * 60_000;
  * performed by the redelivery or the sweep. Throws only on a store failure, so the queue retries the message.
  */
 export function createEventProcessor(deps: EventProcessorDeps) {
-  const { store, slack, members, config, log, outbox, effects, claims, adoptThread, health } = deps;
+  const { store, slack, members, config, log, outbox, effects, claims, adoptThread, health, now } = deps;
   const { rules, channelId } = config;
 
   async function recordedThreadWeek(threadTs: SlackTs): Promise<Week | undefined> {
@@ -112,6 +113,10 @@ export function createEventProcessor(deps: EventProcessorDeps) {
                 rules,
                 memberAlreadyBroadcast,
                 eventId,
+                likeDmBatch:
+                  config.likeDm === 'batched'
+                    ? { windowMs: config.likeDmMinutes * 60_000, nowMs: now() }
+                    : undefined,
               },
             )
           : undefined,

@@ -1,5 +1,6 @@
 import { SlackCallError, type SlackPort } from '../adapters/slack/slack.js';
 import type { Store } from '../adapters/store/store.js';
+import { updateDocument } from '../adapters/store/updateDocument.js';
 import type { AppConfig } from '../config.js';
 import { tsToMs, weekByKey } from '../domain/calendar.js';
 import { countedLikes, countsForWeek } from '../domain/submission.js';
@@ -25,8 +26,10 @@ export function createSubmissionEffects(deps: {
   alerts: AdminAlerts;
   config: AppConfig;
   templates: Templates;
+  now: () => number;
 }): Performer<SubmissionDoc, OutboxEntry> {
-  const { store, slack, claims, alerts, config, templates } = deps;
+  const { store, slack, claims, alerts, config, templates, now } = deps;
+  const batched = config.likeDm === 'batched';
   const { rules, channelId } = config;
 
   async function broadcast(effect: BroadcastEffect) {
@@ -47,9 +50,10 @@ export function createSubmissionEffects(deps: {
   }
 
   /** DMs the author their week's new total, computed now, so a late DM carries the current figure. */
-  async function likeDm(effect: LikeDmEffect, sendStarting: () => Promise<void>) {
+  async function likeDm(effect: LikeDmEffect, doc: SubmissionDoc, sendStarting: () => Promise<void>) {
     const tag = { type: 'til_like_dm', id: effect.id } as const;
     if (effect.sendStarted && (await slack.findTaggedDirectMessage(effect.userId, tag, effect.reactionTs))) {
+      await rememberSent(doc);
       return;
     }
     const week = weekByKey(effect.weekKey, rules.timeZone);
@@ -65,6 +69,16 @@ export function createSubmissionEffects(deps: {
     const text = templates.likeDm({ week, weekLikes, replyLink, at: tsToMs(effect.reactionTs) });
     await sendStarting();
     await slack.sendDirectMessage(effect.userId, text, tag);
+    await rememberSent(mine.find((m) => m.doc.id === doc.id)?.doc ?? doc);
+  }
+
+  /** LIKE_DM=batched: the next like DM of the reply waits a window from now, and is not sent at this total. */
+  async function rememberSent(doc: SubmissionDoc) {
+    if (!batched) return;
+    const likeDmSent = { at: new Date(now()).toISOString(), likes: countedLikes(doc.state, rules) };
+    await updateDocument<SubmissionDoc>(store, doc.pk, doc.id, (current) =>
+      current ? { ...current, likeDmSent } : undefined,
+    );
   }
 
   return {
@@ -76,14 +90,16 @@ export function createSubmissionEffects(deps: {
       }
       if (effect.kind === 'broadcast') return true;
       if (config.likeDm === 'off') return false;
+      // Batched: likes that went back to the total of the last DM are no news.
+      if (batched && doc.likeDmSent?.likes === countedLikes(state, rules)) return false;
       // A later like DM of this reply carries the latest total: this one has nothing to add.
       const position = doc.outbox.findIndex((e) => e.id === effect.id);
       return !doc.outbox.some((e, i) => i > position && e.kind === 'like_dm' && e.replyTs === effect.replyTs);
     },
 
-    async perform(effect, _doc, attempt) {
+    async perform(effect, doc, attempt) {
       if (effect.kind === 'broadcast') await broadcast(effect);
-      else await likeDm(effect, attempt.sendStarting);
+      else await likeDm(effect, doc, attempt.sendStarting);
     },
 
     async dropped(effect, doc, drop) {

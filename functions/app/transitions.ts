@@ -3,6 +3,7 @@ import { weekByKey } from '../domain/calendar.js';
 import { transitionEffects } from '../domain/submission.js';
 import type { MonthKey, RulesConfig, SubmissionState } from '../domain/types.js';
 import { type OutboxEntry, type SubmissionDoc, submissionDocument } from './documents.js';
+import { type LikeDmBatch, withBatchedLikeDms } from './likeDmBatching.js';
 import { withOutbox } from './outbox.js';
 
 /**
@@ -19,6 +20,8 @@ export function nextSubmissionDocument(
     rules: RulesConfig;
     memberAlreadyBroadcast: boolean;
     eventId: string;
+    /** LIKE_DM=batched: like DMs are coalesced and held back to one per window. */
+    likeDmBatch?: LikeDmBatch;
   },
 ): SubmissionDoc | undefined {
   const before = current?.state;
@@ -34,5 +37,9 @@ export function nextSubmissionDocument(
     .map((e): OutboxEntry => ({ ...e, eventId: ctx.eventId }));
   const next = submissionDocument(ctx.channelId, ctx.month, after, []);
   const withLease = current?.outboxLease ? { ...next, outboxLease: current.outboxLease } : next;
-  return withOutbox<SubmissionDoc, OutboxEntry>(withLease, [...outbox, ...effects]);
+  const kept = current?.likeDmSent ? { ...withLease, likeDmSent: current.likeDmSent } : withLease;
+  const nextOutbox = ctx.likeDmBatch
+    ? withBatchedLikeDms(outbox, effects, current?.likeDmSent, ctx.likeDmBatch)
+    : [...outbox, ...effects];
+  return withOutbox<SubmissionDoc, OutboxEntry>(kept, nextOutbox);
 }
