@@ -186,7 +186,7 @@ const envSchema = z.object({
   COUNT_SELF_LIKES: booleanFlag,
   LIKE_DM: z
     .enum(['batched', 'each', 'off'], { error: 'must be "batched", "each" or "off"' })
-    .default('each'),
+    .default('batched'),
   LIKE_DM_MINUTES: z.coerce
     .number({ error: 'must be a number of minutes' })
     .int('must be a whole number of minutes')

@@ -77,7 +77,7 @@ export function createServices(config: AppConfig, adapters: Adapters) {
   const alerts = adminAlerts.alerts;
   const weeks = createWeekCalendar({ store, config });
   const claims = createParticipationClaims({ store, channelId, weeks });
-  const effects = createSubmissionEffects({ store, slack, claims, alerts, config, templates, weeks });
+  const effects = createSubmissionEffects({ store, slack, claims, alerts, config, templates, weeks, now });
   const threadLinks = createThreadLinks({ store, slack, config, log });
   const adoptThread = createAdoption({ store, config, claims });
   const admin = createAdminSurfaces({
@@ -117,6 +117,7 @@ export function createServices(config: AppConfig, adapters: Adapters) {
     adoptThread,
     health,
     weeks,
+    now,
   });
   const reminders = createReminders({ store, slack, config, templates, alerts, outbox, log, now });
   // Submissions and reminders are in every month's partition (cross-partition query); alerts in their own.

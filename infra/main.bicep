@@ -106,7 +106,7 @@ param locale string = 'ko'
   'each'
   'off'
 ])
-param likeDm string = 'each'
+param likeDm string = 'batched'
 @description('With LIKE_DM=batched: at most one like DM per submission per this many minutes.')
 @minValue(1)
 @maxValue(1440)

@@ -86,7 +86,7 @@ describe('loadConfig', () => {
       postTime: { hour: 9, minute: 0 },
       dashboardUrl: undefined,
       weeklyFooter: undefined,
-      likeDm: 'each',
+      likeDm: 'batched',
       likeDmMinutes: 15,
       replyFeedback: true,
       passesPerMonth: 0,

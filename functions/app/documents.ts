@@ -88,6 +88,14 @@ export interface SubmissionDoc extends Doc {
   outboxLease?: OutboxLease;
   /** Reply feedback notes already given (SPEC 8): once per reply and reason. */
   feedbackGiven?: FeedbackReason[];
+  /** With LIKE_DM=batched: the last like DM about this reply (app/likeDmBatching.ts). */
+  likeDmSent?: LikeDmSent;
+}
+
+/** When the last like DM about a reply was sent, and the reply's counted likes then. */
+export interface LikeDmSent {
+  at: string;
+  likes: number;
 }
 
 export interface OutboxLease {

@@ -54,6 +54,7 @@ export interface EventProcessorDeps {
   /** Applies an admin's change (`/til admin skip|unskip|extend|exclude|include`) and answers the admin. */
   processAdminAction: (message: AdminActionMessage) => Promise<ProcessOutcome>;
   home: HomeTab;
+  now: () => number;
 }
 
 export type ProcessOutcome = { applied: true; effects: number } | { applied: false; ignored: string };
@@ -73,7 +74,8 @@ const OVERTAKING_WINDOW_MS = 15 * 60_000;
  * performed by the redelivery or the sweep. Throws only on a store failure, so the queue retries the message.
  */
 export function createEventProcessor(deps: EventProcessorDeps) {
-  const { store, slack, members, config, log, outbox, effects, claims, adoptThread, health, weeks } = deps;
+  const { store, slack, members, config, log, outbox, effects, claims, adoptThread, health, weeks, now } =
+    deps;
   const { rules, channelId } = config;
 
   async function recordedThreadWeek(threadTs: SlackTs): Promise<Week | undefined> {
@@ -131,6 +133,10 @@ export function createEventProcessor(deps: EventProcessorDeps) {
                 eventId,
                 week,
                 replyFeedback: config.replyFeedback,
+                likeDmBatch:
+                  config.likeDm === 'batched'
+                    ? { windowMs: config.likeDmMinutes * 60_000, nowMs: now() }
+                    : undefined,
               },
             )
           : undefined,

@@ -57,7 +57,7 @@ export function createMemberDirectory(deps: {
       return cached && { id: userId, name: cached.doc.name, isBot: cached.doc.isBot };
     },
     async names() {
-      const members = await store.query<MemberDoc>({ pk, type: 'member' });
+      const members = await store.query<MemberDoc>({ pk, type: 'member', readOnly: true });
       return new Map(members.map(({ doc }) => [doc.userId, doc.name]));
     },
   };

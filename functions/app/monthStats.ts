@@ -77,10 +77,17 @@ type SkipLog = Pick<Logger, 'warn'>;
 const skipped = (log: SkipLog | undefined, doc: { id: unknown; pk: unknown }, why: string) =>
   log?.warn(`month read: skipped malformed document ${String(doc.id)} in ${String(doc.pk)}: ${why}`);
 
+/** States already checked and readable: a shared (frozen) document version is checked once, not every read. */
+const readableChecked = new WeakSet<object>();
+
 function readableStates(docs: Stored<SubmissionDoc>[], log: SkipLog | undefined): SubmissionState[] {
   return docs.flatMap(({ doc }) => {
+    if (readableChecked.has(doc.state)) return [doc.state];
     const checked = storedSubmissionState.safeParse(doc.state);
-    if (checked.success) return [doc.state];
+    if (checked.success) {
+      if (Object.isFrozen(doc.state)) readableChecked.add(doc.state);
+      return [doc.state];
+    }
     const issue = checked.error.issues[0];
     skipped(log, doc, `state${issue?.path.map((p) => `.${String(p)}`).join('') ?? ''} ${issue?.message}`);
     return [];
@@ -117,11 +124,35 @@ export async function loadMonth(
   log?: SkipLog,
 ): Promise<MonthData> {
   const pk = monthPartition(config.channelId, month);
+  // Kept until the partition's next write (where the store can tell): a read of an unchanged month is O(1).
+  // Everything the figures depend on (weeks, submissions, passes, week rules) lives in this one partition.
+  const version = store.partitionVersion?.(pk);
+  const kept = monthsKept.get(store)?.get(pk);
+  if (version !== undefined && kept?.version === version && kept.config === config) return kept.data;
+  const data = await computeMonth(store, config, month, log);
+  if (version !== undefined && store.partitionVersion?.(pk) === version) {
+    const perStore = monthsKept.get(store) ?? new Map();
+    monthsKept.set(store, perStore);
+    perStore.set(pk, { version, config, data });
+  }
+  return data;
+}
+
+/** loadMonth's figures per store and partition, with the partition version they were computed at. */
+const monthsKept = new WeakMap<Store, Map<string, { version: number; config: AppConfig; data: MonthData }>>();
+
+async function computeMonth(
+  store: Store,
+  config: AppConfig,
+  month: MonthKey,
+  log?: SkipLog,
+): Promise<MonthData> {
+  const pk = monthPartition(config.channelId, month);
   const [weekDocs, submissionDocs, passDocs, ruleDocs] = await Promise.all([
     store.query<WeekDoc>({ pk, type: 'week', where: { status: 'posted' } }),
-    store.query<SubmissionDoc>({ pk, type: 'submission' }),
-    store.query<PassDoc>({ pk, type: 'pass', where: { status: 'passed' } }),
-    store.query<WeekRulesDoc>({ pk, type: 'weekRules' }),
+    store.query<SubmissionDoc>({ pk, type: 'submission', readOnly: true }),
+    store.query<PassDoc>({ pk, type: 'pass', where: { status: 'passed' }, readOnly: true }),
+    store.query<WeekRulesDoc>({ pk, type: 'weekRules', readOnly: true }),
   ]);
   const rules = new Map(ruleDocs.map(({ doc }) => [doc.weekKey, weekRulesOf(doc)]));
   const postedWeeks = readableWeeks(weekDocs, rules, config.rules.timeZone, log).sort(

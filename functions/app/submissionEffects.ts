@@ -1,5 +1,6 @@
 import { SlackCallError, type SlackPort } from '../adapters/slack/slack.js';
 import type { Store } from '../adapters/store/store.js';
+import { updateDocument } from '../adapters/store/updateDocument.js';
 import type { AppConfig } from '../config.js';
 import { tsToMs } from '../domain/calendar.js';
 import { countedLikes, countsForWeek } from '../domain/submission.js';
@@ -29,8 +30,10 @@ export function createSubmissionEffects(deps: {
   templates: Templates;
   /** Weeks with the admins' rules applied: a reply on time by an extended deadline is announced. */
   weeks: WeekCalendar;
+  now: () => number;
 }): Performer<SubmissionDoc, OutboxEntry> {
-  const { store, slack, claims, alerts, config, templates, weeks } = deps;
+  const { store, slack, claims, alerts, config, templates, weeks, now } = deps;
+  const batched = config.likeDm === 'batched';
   const { rules, channelId } = config;
   const feedback = createReplyFeedback({ slack, config, templates });
 
@@ -52,9 +55,10 @@ export function createSubmissionEffects(deps: {
   }
 
   /** DMs the author their week's new total, computed now, so a late DM carries the current figure. */
-  async function likeDm(effect: LikeDmEffect, sendStarting: () => Promise<void>) {
+  async function likeDm(effect: LikeDmEffect, doc: SubmissionDoc, sendStarting: () => Promise<void>) {
     const tag = { type: 'til_like_dm', id: effect.id } as const;
     if (effect.sendStarted && (await slack.findTaggedDirectMessage(effect.userId, tag, effect.reactionTs))) {
+      await rememberSent(doc);
       return;
     }
     const week = await weeks.week(effect.weekKey);
@@ -70,6 +74,16 @@ export function createSubmissionEffects(deps: {
     const text = templates.likeDm({ week, weekLikes, replyLink, at: tsToMs(effect.reactionTs) });
     await sendStarting();
     await slack.sendDirectMessage(effect.userId, text, tag);
+    await rememberSent(mine.find((m) => m.doc.id === doc.id)?.doc ?? doc);
+  }
+
+  /** LIKE_DM=batched: the next like DM of the reply waits a window from now, and is not sent at this total. */
+  async function rememberSent(doc: SubmissionDoc) {
+    if (!batched) return;
+    const likeDmSent = { at: new Date(now()).toISOString(), likes: countedLikes(doc.state, rules) };
+    await updateDocument<SubmissionDoc>(store, doc.pk, doc.id, (current) =>
+      current ? { ...current, likeDmSent } : undefined,
+    );
   }
 
   return {
@@ -82,16 +96,18 @@ export function createSubmissionEffects(deps: {
       }
       if (effect.kind === 'broadcast') return true;
       if (config.likeDm === 'off') return false;
+      // Batched: likes that went back to the total of the last DM are no news.
+      if (batched && doc.likeDmSent?.likes === countedLikes(state, rules)) return false;
       // A later like DM of this reply carries the latest total: this one has nothing to add.
       const position = doc.outbox.findIndex((e) => e.id === effect.id);
       return !doc.outbox.some((e, i) => i > position && e.kind === 'like_dm' && e.replyTs === effect.replyTs);
     },
 
-    async perform(effect, _doc, attempt) {
+    async perform(effect, doc, attempt) {
       if (effect.kind === 'broadcast') await broadcast(effect);
       else if (effect.kind === 'reply_feedback')
         await feedback.perform(effect, await weeks.week(effect.weekKey), attempt.sendStarting);
-      else await likeDm(effect, attempt.sendStarting);
+      else await likeDm(effect, doc, attempt.sendStarting);
     },
 
     async dropped(effect, doc, drop) {

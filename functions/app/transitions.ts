@@ -4,6 +4,7 @@ import { replyFeedbackEffect } from '../domain/replyFeedback.js';
 import { transitionEffects } from '../domain/submission.js';
 import type { MonthKey, RulesConfig, SubmissionState, Week } from '../domain/types.js';
 import { type OutboxEntry, type SubmissionDoc, submissionDocument } from './documents.js';
+import { type LikeDmBatch, withBatchedLikeDms } from './likeDmBatching.js';
 import { withOutbox } from './outbox.js';
 
 /**
@@ -24,6 +25,8 @@ export function nextSubmissionDocument(
     week?: Week;
     /** REPLY_FEEDBACK: a reply that does not count gets a note (once per reply and reason). */
     replyFeedback?: boolean;
+    /** LIKE_DM=batched: like DMs are coalesced and held back to one per window. */
+    likeDmBatch?: LikeDmBatch;
   },
 ): SubmissionDoc | undefined {
   const before = current?.state;
@@ -49,7 +52,11 @@ export function nextSubmissionDocument(
   const kept = {
     ...next,
     ...(current?.outboxLease && { outboxLease: current.outboxLease }),
+    ...(current?.likeDmSent && { likeDmSent: current.likeDmSent }),
     ...(feedbackGiven.length > 0 && { feedbackGiven }),
   };
-  return withOutbox<SubmissionDoc, OutboxEntry>(kept, [...outbox, ...effects]);
+  const nextOutbox = ctx.likeDmBatch
+    ? withBatchedLikeDms(outbox, effects, current?.likeDmSent, ctx.likeDmBatch)
+    : [...outbox, ...effects];
+  return withOutbox<SubmissionDoc, OutboxEntry>(kept, nextOutbox);
 }

@@ -63,6 +63,18 @@ function weekStartingAt(monday: DateTime): Week {
 
 /** The week containing the instant `ms`, as seen in `zone`. */
 export function weekOfInstant(ms: number, zone: string): Week {
+  // Its Monday is at most 7 days (and a zone offset) before `ms`: in the UTC month of `ms`, or the one before
+  // or after. Those months' weeks tile time, so one of them holds `ms` (outside years 2000–2999, luxon does).
+  const utc = new Date(ms);
+  const year = utc.getUTCFullYear();
+  if (year > 2000 && year < 2999) {
+    for (const offset of [0, -1, 1]) {
+      const at = new Date(Date.UTC(year, utc.getUTCMonth() + offset, 1));
+      const month = `${at.getUTCFullYear()}-${pad2(at.getUTCMonth() + 1)}`;
+      const week = weeksOfMonth(month, zone).find((w) => w.startMs <= ms && ms <= w.deadlineMs);
+      if (week) return week;
+    }
+  }
   // luxon's startOf('week') is the ISO week: Monday 00:00 local.
   return weekStartingAt(zoned(ms, zone).startOf('week'));
 }
@@ -87,8 +99,26 @@ export function previousMonth(month: MonthKey): MonthKey {
   return m === 1 ? `${year - 1}-12` : `${year}-${pad2(m - 1)}`;
 }
 
+/**
+ * Week arithmetic in a zone is luxon's slowest path and every event needs it: each (zone, month)'s weeks are
+ * computed once and shared (frozen, so no caller can change another's). Bounded: months in use are few.
+ */
+const monthWeeks = new Map<string, readonly Week[]>();
+const MONTH_WEEKS_KEPT = 1024;
+
 /** Every week whose Monday falls in `month`, in order (4 or 5 weeks). */
 export function weeksOfMonth(month: MonthKey, zone: string): Week[] {
+  const key = `${zone}\u0000${month}`;
+  let weeks = monthWeeks.get(key);
+  if (!weeks) {
+    weeks = Object.freeze(computeWeeksOfMonth(month, zone).map((w) => Object.freeze(w)));
+    if (monthWeeks.size >= MONTH_WEEKS_KEPT) monthWeeks.clear();
+    monthWeeks.set(key, weeks);
+  }
+  return [...weeks];
+}
+
+function computeWeeksOfMonth(month: MonthKey, zone: string): Week[] {
   const { year, month: m } = requireMonthKey(month);
   const first = DateTime.fromObject({ year, month: m, day: 1 }, { zone });
   if (!first.isValid) throw new Error(`invalid time zone: ${zone}`);

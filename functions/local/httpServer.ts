@@ -6,9 +6,10 @@ import type { Duplex } from 'node:stream';
 import azureFunctions, { type HttpResponseInit } from '@azure/functions';
 import type { Logger } from '../app/logger.js';
 import { MAX_BODY_BYTES } from '../handlers/readBody.js';
+import { localHttpRequest } from './localRequest.js';
 
 // The package is CommonJS without named-export hints, so its classes come from the default export.
-const { HttpRequest, InvocationContext } = azureFunctions;
+const { InvocationContext } = azureFunctions;
 
 export type HttpHandler = ((
   request: azureFunctions.HttpRequest,
@@ -247,7 +248,8 @@ export function createHttpServer(options: {
           else log.info(String(args[0]), ...args.slice(1));
         },
       });
-      const early = route.handler.beforeBody?.(new Headers(headers), context);
+      const requestHeaders = new Headers(headers);
+      const early = route.handler.beforeBody?.(requestHeaders, context);
       if (early) {
         // The body is left unread: the connection cannot carry another request after it.
         const closing = new Headers(early.headers as HeadersInit | undefined);
@@ -255,13 +257,7 @@ export function createHttpServer(options: {
         return await writeResponse(res, { ...early, headers: closing });
       }
       const bytes = await readLimited(req, MAX_BODY_BYTES);
-      const request = new HttpRequest({
-        method: req.method ?? 'GET',
-        url: url.toString(),
-        headers,
-        query: Object.fromEntries(url.searchParams),
-        body: { bytes },
-      });
+      const request = localHttpRequest({ method: req.method ?? 'GET', url, headers: requestHeaders, bytes });
       await writeResponse(res, await route.handler(request, context));
     } catch (error) {
       if (error instanceof TooLarge) {

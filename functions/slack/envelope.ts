@@ -41,6 +41,9 @@ const optionalTs = tsSchema.optional();
 const userIdSchema = z.string().regex(SLACK_USER_ID, 'is not a Slack user id');
 const channelIdSchema = z.string().regex(SLACK_CHANNEL_ID, 'is not a Slack channel id');
 
+/** Any object with a string `type`: built once (a zod schema is costly to build and to first run). */
+const typedSchema = z.object({ type: z.string() });
+
 const envelopeSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('url_verification'), challenge: z.string() }),
   z.object({
@@ -55,7 +58,7 @@ const envelopeSchema = z.discriminatedUnion('type', [
 export function parseEnvelope(json: unknown): ParsedEnvelope {
   const parsed = envelopeSchema.safeParse(json);
   if (!parsed.success) {
-    const type = z.object({ type: z.string() }).safeParse(json);
+    const type = typedSchema.safeParse(json);
     if (type.success && type.data.type !== 'url_verification' && type.data.type !== 'event_callback') {
       return { ok: false, error: `unknown envelope type ${type.data.type}` };
     }
@@ -119,7 +122,7 @@ type Routing = { ok: true; ts: SlackTs | undefined } | { ok: false; error: strin
 /** The routing ts of an event (undefined if it carries none), or the first of its ts fields that is no ts. */
 function routingOf(rawEvent: unknown): Routing {
   const failed = (error: z.ZodError): Routing => ({ ok: false, error: firstIssue(error) });
-  const type = z.object({ type: z.string() }).safeParse(rawEvent);
+  const type = typedSchema.safeParse(rawEvent);
   if (!type.success) return failed(type.error);
   switch (type.data.type) {
     case 'message': {
@@ -205,7 +208,7 @@ const reactionSchema = z.object({
 });
 
 export function normalizeEvent(rawEvent: unknown, eventId: string, ctx: NormalizeContext): Normalized {
-  const type = z.object({ type: z.string() }).safeParse(rawEvent);
+  const type = typedSchema.safeParse(rawEvent);
   if (!type.success) return { ignored: 'event without a type' };
   switch (type.data.type) {
     case 'message':

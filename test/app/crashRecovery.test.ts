@@ -71,6 +71,8 @@ describe('crash between a Slack post and recording it', () => {
       SLACK_SIGNING_SECRET: 'secret',
       SLACK_BOT_TOKEN: 'xoxb-test',
       SLACK_API_URL: slack.url,
+      // A like DM per 👍, each looked up after a crash (batched DMs: test/handlers/likeDmBatched.test.ts).
+      LIKE_DM: 'each',
     });
     const log = consoleLogger('error');
     services = createServices(config, {

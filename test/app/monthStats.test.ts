@@ -11,6 +11,7 @@ import {
   type WeekDoc,
   weekDocIdentity,
 } from '../../functions/app/documents.js';
+import { loadMonth } from '../../functions/app/monthStats.js';
 import { weekByKey } from '../../functions/domain/calendar.js';
 import { applyEvent } from '../../functions/domain/submission.js';
 import type { SubmissionState } from '../../functions/domain/types.js';
@@ -19,6 +20,7 @@ import { CHANNEL, type Harness, harness, request, tsAt } from '../handlers/helpe
 const ZONE = 'Asia/Seoul';
 const week = weekByKey('2026-11-W4', ZONE);
 const THREAD = tsAt('2026-11-23T09:00:00+09:00', 100);
+const MONTH = monthPartition(CHANNEL, '2026-11');
 
 let h: Harness;
 beforeEach(async () => {
@@ -122,5 +124,33 @@ describe('stats over malformed stored documents', () => {
     await h.store.create(stray);
     const response = await h.services.months(request({ method: 'GET', path: '/api/months' }));
     expect(response.jsonBody).toEqual(['2026-11']);
+  });
+});
+
+describe('stats kept between writes', () => {
+  it('answers from the figures kept since the last write, and a write shows at the next read', async () => {
+    await h.store.create(validSubmission('U0AAA', 1));
+    const first = await loadMonth(h.store, h.services.config, '2026-11');
+    expect(await loadMonth(h.store, h.services.config, '2026-11')).toBe(first);
+    expect((await stats()).body.members.map((m: { userId: string }) => m.userId)).toEqual(['U0AAA']);
+
+    await h.store.create(validSubmission('U0BBB', 2));
+    expect((await stats()).body.members.map((m: { userId: string }) => m.userId).sort()).toEqual([
+      'U0AAA',
+      'U0BBB',
+    ]);
+    const stored = await h.store.read<SubmissionDoc>(MONTH, validSubmission('U0BBB', 2).id);
+    await h.store.replace({ ...stored!.doc, state: { ...stored!.doc.state, deleted: true } }, stored!.etag);
+    expect((await stats()).body.members.map((m: { userId: string }) => m.userId)).toEqual(['U0AAA']);
+  });
+
+  it('a malformed submission is still reported at each read that skips it', async () => {
+    const bad = validSubmission('U0BAD', 3);
+    await h.store.create({ ...bad, state: null } as unknown as SubmissionDoc);
+    await stats();
+    await h.store.create(validSubmission('U0AAA', 1));
+    await stats();
+    const skips = h.log.lines.filter((line) => line.startsWith('warn') && line.includes(bad.id));
+    expect(skips).toHaveLength(2);
   });
 });

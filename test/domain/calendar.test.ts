@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import {
   compareTs,
@@ -316,5 +317,43 @@ describe('calendar properties (2024–2027, Seoul and New York)', () => {
       ),
       { numRuns: 2000 },
     );
+  });
+});
+
+describe('cached week arithmetic', () => {
+  const zones = [
+    'Asia/Seoul',
+    'America/New_York',
+    'Pacific/Kiritimati',
+    'Pacific/Pago_Pago',
+    'Europe/London',
+    'UTC',
+  ];
+
+  it('the week of any instant starts on the Monday 00:00 before it in the zone, and holds it', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: Date.UTC(2001, 0, 1), max: Date.UTC(2998, 11, 31) }),
+        fc.constantFrom(...zones),
+        (ms, zone) => {
+          const week = weekOfInstant(ms, zone);
+          const monday = DateTime.fromMillis(week.startMs, { zone });
+          expect([monday.weekday, monday.hour, monday.minute, monday.second]).toEqual([1, 0, 0, 0]);
+          expect(week.startMs <= ms && ms <= week.deadlineMs).toBe(true);
+          expect(ms - week.startMs).toBeLessThan(7 * 24 * 3_600_000 + 3_600_000);
+          expect(week).toEqual(weekByKey(week.key, zone));
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('hands out weeks no caller can change for another', () => {
+    const weeks = weeksOfMonth('2026-11', SEOUL);
+    weeks.pop();
+    expect(weeksOfMonth('2026-11', SEOUL)).toHaveLength(5);
+    expect(() => {
+      (weekByKey('2026-11-W1', SEOUL) as { label: string }).label = 'changed';
+    }).toThrow(TypeError);
   });
 });

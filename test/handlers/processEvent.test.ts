@@ -207,7 +207,8 @@ describe('process-event: likes', () => {
     );
 
   it('DMs the author the week’s total: conversations.open, then a tagged post in the DM channel', async () => {
-    await setUp();
+    // One DM per change (batched DMs: likeDmBatched.test.ts).
+    await setUp({ LIKE_DM: 'each' });
     const first = replyTs(24, 1);
     const second = replyTs(26, 2);
     await deliver(reply({ user: 'U0AAA', ts: first, threadTs, text: VELOG }));

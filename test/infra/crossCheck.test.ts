@@ -97,7 +97,7 @@ describe('settings: config.SETTINGS and the Bicep app settings', () => {
     expect(scalar(setting(settings, 'TIME_ZONE')?.value)).toBe('Asia/Seoul');
     expect(scalar(setting(settings, 'POST_TIME')?.value)).toBe('09:00');
     expect(scalar(setting(settings, 'LOCALE')?.value)).toBe('ko');
-    expect(scalar(setting(settings, 'LIKE_DM')?.value)).toBe('each');
+    expect(scalar(setting(settings, 'LIKE_DM')?.value)).toBe('batched');
     expect(scalar(setting(settings, 'LOG_LEVEL')?.value)).toBe('info');
     expect(scalar(setting(settings, 'COUNT_SELF_LIKES')?.value)).toBe('false');
     const on = await appSettings(

@@ -292,6 +292,54 @@ describe('Journal', () => {
     expect(reopened.state).toEqual(state);
   });
 
+  it('serialises a large snapshot in slices, letting other work run, and keeps what is appended meanwhile', async () => {
+    const filled = await openKeyValueJournal(path);
+    for (let batch = 0; batch < 10; batch++) {
+      await Promise.all(
+        Array.from({ length: 300 }, (_, i) => filled.assign({ key: `k${batch}-${i}`, value: i })),
+      );
+    }
+    await filled.journal.close();
+    const state = new Map<string, number>();
+    let serialised = 0;
+    const journal = await Journal.open<Assignment>(path, {
+      compactionThresholdBytes: 64 * 1024,
+      replay: ({ key, value }) => state.set(key, value),
+      // Counts each record as the compaction serialises it.
+      snapshot: () =>
+        [...state].map(([key, value]) => ({
+          key,
+          value,
+          toJSON: () => {
+            serialised++;
+            return { key, value };
+          },
+        })),
+    });
+    const assign = (record: Assignment) => {
+      state.set(record.key, record.value);
+      return journal.append(record);
+    };
+    // 3,000 keys replayed, the file past the threshold: the next write is a compaction of them all.
+    const compaction = assign({ key: 'k0-0', value: -1 });
+    const serialisedAtOnce = serialised;
+    // Changes while the snapshot is written: an overwrite and a new key, in the next batch.
+    const during = [assign({ key: 'k0-1', value: -2 }), assign({ key: 'new', value: 7 })];
+    await Promise.all([compaction, ...during]);
+    expect(serialisedAtOnce).toBeGreaterThan(0);
+    expect(serialisedAtOnce).toBeLessThan(3000);
+    expect(serialised).toBe(3000);
+    await journal.close();
+
+    const reopened = await openKeyValueJournal(path, 64 * 1024);
+    await reopened.journal.close();
+    expect(reopened.state).toEqual(state);
+    expect([reopened.state.get('k0-0'), reopened.state.get('k0-1'), reopened.state.get('new')]).toEqual([
+      -1, -2, 7,
+    ]);
+    expect(reopened.state.size).toBe(3001);
+  });
+
   it('#4: a compacted journal survives the loss of its mark, and a crash between compaction and mark', async () => {
     const { journal, assign, state } = await openKeyValueJournal(path, 1024);
     const staleMark = `${dir.path}/stale.mark`;

@@ -135,7 +135,8 @@ const weeklyPostText = (weekKey: string) =>
 describe('a month of the challenge through the local server', () => {
   let app: App;
   beforeAll(async () => {
-    app = await startApp();
+    // A DM per change, to follow each total (batched DMs: test/handlers/likeDmBatched.test.ts).
+    app = await startApp({ LIKE_DM: 'each' });
   });
   afterAll(async () => {
     await app?.close();

@@ -121,11 +121,12 @@ export class EmbeddedQueueState {
     this.forgetExpiredIds(now);
     const records: QueueRecord[] = [{ op: 'sequence', last: this.lastSequenceNumber }];
     for (const [messageId, at] of this.seenAt) records.push({ op: 'seen', messageId, at });
-    for (const message of this.pending.values()) records.push({ op: 'enqueue', message });
+    // Copies: a delivery counts on the message itself, and the snapshot may be serialised after it.
+    for (const message of this.pending.values()) records.push({ op: 'enqueue', message: { ...message } });
     for (const { message, reason, deadLetteredAt, notified } of this.deadLettered.values()) {
       const { sequenceNumber } = message;
       records.push(
-        { op: 'enqueue', message },
+        { op: 'enqueue', message: { ...message } },
         { op: 'deadLetter', sequenceNumber, reason, at: deadLetteredAt },
       );
       if (notified) records.push({ op: 'notified', sequenceNumber });

@@ -11,7 +11,10 @@ export interface JournalOptions<R> {
   compactionThresholdBytes: number;
   /** Called on open with each stored record, in order, to rebuild the owner's state. */
   replay: (record: R) => void;
-  /** The records that rebuild the owner's current state. */
+  /**
+   * The records that rebuild the owner's current state, as values later changes to that state do not reach
+   * (they may be serialised after it has moved on).
+   */
   snapshot: () => R[];
   /**
    * Open a damaged journal anyway, with every record that can still be read and applied (a copy of the
@@ -205,7 +208,7 @@ export class Journal<R> {
         const batch = this.pending.splice(0);
         try {
           // Serialised in the same tick as the splice, so a snapshot covers exactly the records taken.
-          if (this.needsCompaction()) await this.compact(this.snapshotText());
+          if (this.needsCompaction()) await this.compact(await this.snapshotTextInSlices());
           else await this.write(batch.map(({ json }) => recordLine(json, this.sizeBytes)).join(''));
           for (const append of batch) append.resolve();
         } catch (error) {
@@ -243,6 +246,22 @@ export class Journal<R> {
     );
   }
 
+  /**
+   * The snapshot of the owner's state as it is now (taken synchronously: every record appended so far, none
+   * after), then serialised a slice at a time, yielding in between, so a snapshot of a large backlog never holds
+   * the event loop. Appends made meanwhile wait for the next batch, after the compaction.
+   */
+  private async snapshotTextInSlices(): Promise<string> {
+    const records = this.options.snapshot();
+    const parts = [headerLine(this.generation + 1)];
+    for (let start = 0; start < records.length; start += SNAPSHOT_SLICE) {
+      if (start > 0) await new Promise((resolve) => setImmediate(resolve));
+      const slice = records.slice(start, start + SNAPSHOT_SLICE);
+      parts.push(slice.map((record) => recordLine(recordJson(record), 0)).join(''));
+    }
+    return parts.join('');
+  }
+
   private async write(text: string): Promise<void> {
     await this.file.appendFile(text);
     await this.file.datasync();
@@ -268,6 +287,9 @@ export class Journal<R> {
     await this.mark.write({ generation: this.generation, durableBytes: this.sizeBytes });
   }
 }
+
+/** Records serialised between two yields while compacting (a few milliseconds of work). */
+const SNAPSHOT_SLICE = 256;
 
 function compactionPath(path: string): string {
   return `${path}.compacting`;

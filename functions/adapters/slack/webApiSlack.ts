@@ -5,15 +5,12 @@
  * certainly did not post (429, ratelimited, a connection that was never made). Every other failed post is
  * reported as ambiguous, for the caller to resolve by the post's tag before posting again.
  */
-import {
-  type ChatPostMessageArguments,
+import type * as SlackSdk from '@slack/web-api';
+import type {
+  ChatPostMessageArguments,
   LogLevel,
-  WebAPIHTTPError,
-  WebAPIPlatformError,
-  WebAPIRateLimitedError,
-  WebAPIRequestError,
   WebClient,
-  type Logger as WebClientLogger,
+  Logger as WebClientLogger,
 } from '@slack/web-api';
 import type { Logger } from '../../app/logger.js';
 import {
@@ -93,20 +90,39 @@ const NOT_CONNECTED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUN
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/**
+ * The SDK is loaded at the first call, not at start-up (it is a large share of the start, and the dry run or a
+ * host that has not called Slack yet never needs it). Its error classes are read once it is loaded: only a call
+ * can have raised one.
+ */
+let sdk: typeof SlackSdk | undefined;
+let sdkLoading: Promise<typeof SlackSdk> | undefined;
+async function loadSdk(): Promise<typeof SlackSdk> {
+  sdkLoading ??= import('@slack/web-api');
+  sdk = await sdkLoading;
+  return sdk;
+}
+
 export function createWebApiSlack(options: WebApiSlackOptions): SlackPort {
   const { token, apiUrl, logger } = options;
   const now = options.now ?? Date.now;
   const userCacheTtlMs = options.userCacheTtlMs ?? DEFAULT_USER_CACHE_TTL_MS;
   const retry = { ...DEFAULT_RETRY, ...options.retryConfig };
-  const client = new WebClient(token, {
-    slackApiUrl: apiUrl,
-    // One attempt per request: WebClient's own retries would repeat posts, and its rate-limit handling pauses
-    // every method of the client for the whole Retry-After.
-    retryConfig: { retries: 0 },
-    rejectRateLimitedCalls: true,
-    timeout: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
-    ...(logger ? { logger: webClientLogger(logger) } : { logLevel: LogLevel.WARN }),
-  });
+  let clientLoading: Promise<WebClient> | undefined;
+  /** The client, loading the SDK the first time. */
+  const client = () =>
+    (clientLoading ??= loadSdk().then(
+      ({ WebClient, LogLevel }) =>
+        new WebClient(token, {
+          slackApiUrl: apiUrl,
+          // One attempt per request: WebClient's own retries would repeat posts, and its rate-limit handling
+          // pauses every method of the client for the whole Retry-After.
+          retryConfig: { retries: 0 },
+          rejectRateLimitedCalls: true,
+          timeout: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+          ...(logger ? { logger: webClientLogger(logger, LogLevel.INFO) } : { logLevel: LogLevel.WARN }),
+        }),
+    ));
 
   /** Per method (Slack's rate limits are per method): until when Slack asked us not to call it. */
   const rateLimitedUntil = new Map<string, number>();
@@ -174,7 +190,11 @@ export function createWebApiSlack(options: WebApiSlackOptions): SlackPort {
         ? { event_type: message.tag.type, event_payload: { id: message.tag.id } }
         : undefined,
     } as ChatPostMessageArguments;
-    const response = await call('chat.postMessage', () => client.chat.postMessage(args), false);
+    const response = await call(
+      'chat.postMessage',
+      async () => (await client()).chat.postMessage(args),
+      false,
+    );
     return { ts: required('chat.postMessage', response.ts, 'ts') };
   }
 
@@ -186,8 +206,8 @@ export function createWebApiSlack(options: WebApiSlackOptions): SlackPort {
     let cursor: string | undefined;
     // Used when an earlier attempt may have posted, over the history since that attempt: a few pages suffice.
     for (let page = 0; page < HISTORY_PAGES; page++) {
-      const response = await call('conversations.history', () =>
-        client.conversations.history({
+      const response = await call('conversations.history', async () =>
+        (await client()).conversations.history({
           channel,
           oldest: oldestTs,
           inclusive: true,
@@ -210,7 +230,9 @@ export function createWebApiSlack(options: WebApiSlackOptions): SlackPort {
   }
 
   async function directMessageChannel(userId: string): Promise<string> {
-    const opened = await call('conversations.open', () => client.conversations.open({ users: userId }));
+    const opened = await call('conversations.open', async () =>
+      (await client()).conversations.open({ users: userId }),
+    );
     return required('conversations.open', opened.channel?.id, 'channel.id');
   }
 
@@ -222,7 +244,7 @@ export function createWebApiSlack(options: WebApiSlackOptions): SlackPort {
   const users = new Map<string, { expiresAtMs: number; user: Promise<SlackUser> }>();
 
   async function fetchUser(userId: string): Promise<SlackUser> {
-    const response = await call('users.info', () => client.users.info({ user: userId }));
+    const response = await call('users.info', async () => (await client()).users.info({ user: userId }));
     const user = required('users.info', response.user, 'user');
     const name =
       user.profile?.display_name || user.profile?.real_name || user.real_name || user.name || userId;
@@ -232,7 +254,7 @@ export function createWebApiSlack(options: WebApiSlackOptions): SlackPort {
   return {
     botUserId() {
       if (!botUser) {
-        botUser = call('auth.test', () => client.auth.test()).then((response) =>
+        botUser = call('auth.test', async () => (await client()).auth.test()).then((response) =>
           required('auth.test', response.user_id, 'user_id'),
         );
         // A failure is not cached: the next event tries again.
@@ -260,8 +282,8 @@ export function createWebApiSlack(options: WebApiSlackOptions): SlackPort {
     },
 
     async permalink(channel, ts) {
-      const response = await call('chat.getPermalink', () =>
-        client.chat.getPermalink({ channel, message_ts: ts }),
+      const response = await call('chat.getPermalink', async () =>
+        (await client()).chat.getPermalink({ channel, message_ts: ts }),
       );
       return required('chat.getPermalink', response.permalink, 'permalink');
     },
@@ -275,7 +297,7 @@ export function createWebApiSlack(options: WebApiSlackOptions): SlackPort {
     async postEphemeral({ channel, user, threadTs, text }) {
       await call(
         'chat.postEphemeral',
-        () => client.chat.postEphemeral({ channel, user, thread_ts: threadTs, text }),
+        async () => (await client()).chat.postEphemeral({ channel, user, thread_ts: threadTs, text }),
         false,
       );
     },
@@ -292,7 +314,7 @@ export function createWebApiSlack(options: WebApiSlackOptions): SlackPort {
     },
 
     async publishHomeView(userId, view) {
-      await call('views.publish', () => client.views.publish({ user_id: userId, view }));
+      await call('views.publish', async () => (await client()).views.publish({ user_id: userId, view }));
     },
   };
 
@@ -327,12 +349,13 @@ export function createWebApiSlack(options: WebApiSlackOptions): SlackPort {
 
 function toSlackCallError(method: string, error: unknown, token: string): SlackCallError {
   if (error instanceof SlackCallError) return error;
-  if (error instanceof WebAPIRateLimitedError) {
+  if (sdk && error instanceof sdk.WebAPIRateLimitedError) {
     return new SlackCallError(method, 'ratelimited', undefined, { retryAfterMs: error.retryAfter * 1000 });
   }
-  if (error instanceof WebAPIPlatformError) return new SlackCallError(method, error.data.error);
-  if (error instanceof WebAPIHTTPError) return new SlackCallError(method, `http_${error.statusCode}`);
-  const original = error instanceof WebAPIRequestError ? error.original : error;
+  if (sdk && error instanceof sdk.WebAPIPlatformError) return new SlackCallError(method, error.data.error);
+  if (sdk && error instanceof sdk.WebAPIHTTPError)
+    return new SlackCallError(method, `http_${error.statusCode}`);
+  const original = sdk && error instanceof sdk.WebAPIRequestError ? error.original : error;
   // A 429 without a usable Retry-After.
   if (original instanceof Error && /retry header|rate limit/i.test(original.message)) {
     return new SlackCallError(method, 'ratelimited', undefined, { ambiguous: false });
@@ -355,8 +378,8 @@ function redact(text: string, token: string): string {
 }
 
 /** WebClient's logger interface over the app's; WebClient redacts tokens from what it logs. */
-function webClientLogger(log: Logger): WebClientLogger {
-  let level = LogLevel.INFO;
+function webClientLogger(log: Logger, initial: LogLevel): WebClientLogger {
+  let level = initial;
   const line = (parts: unknown[]) => `slack-web-api: ${parts.map(String).join(' ')}`;
   return {
     debug: (...parts) => log.debug(line(parts)),

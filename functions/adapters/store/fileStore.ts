@@ -45,12 +45,16 @@ const LOAD_BATCH = 64;
 interface Entry {
   stored: Stored<Doc>;
   text: string;
+  /** The document parsed once and frozen, for read-only queries (DocQuery.readOnly). */
+  shared?: Doc;
 }
 
 class FileStore implements Store {
   private readonly partitions = new Map<string, Map<string, Entry>>();
   /** Tail of the write chain per document: writes to one document run one at a time, so check-and-set is atomic. */
   private readonly writeTails = new Map<string, Promise<void>>();
+  /** Writes remembered per partition (Store.partitionVersion). */
+  private readonly versions = new Map<string, number>();
   private closed = false;
 
   constructor(private readonly dir: string) {}
@@ -63,6 +67,11 @@ class FileStore implements Store {
       this.partitions.set(pk, partition);
     }
     partition.set(id, entry);
+    this.versions.set(pk, (this.versions.get(pk) ?? 0) + 1);
+  }
+
+  partitionVersion(pk: string): number {
+    return this.versions.get(pk) ?? 0;
   }
 
   async read<T extends Doc>(pk: string, id: string): Promise<Stored<T> | undefined> {
@@ -93,7 +102,7 @@ class FileStore implements Store {
       for (const entry of partition?.values() ?? []) {
         const fields = entry.stored.doc as unknown as Record<string, unknown>;
         if (entry.stored.doc.type === q.type && where.every(([field, value]) => fields[field] === value)) {
-          results.push(copyOf<T>(entry));
+          results.push(q.readOnly ? sharedOf<T>(entry) : copyOf<T>(entry));
         }
       }
     }
@@ -149,6 +158,22 @@ function documentKey(pk: string, id: string): string {
 function copyOf<T extends Doc>(entry: Entry): Stored<T> {
   const { doc } = JSON.parse(entry.text) as Stored<T>;
   return { doc, etag: entry.stored.etag };
+}
+
+function sharedOf<T extends Doc>(entry: Entry): Stored<T> {
+  entry.shared ??= deepFrozen((JSON.parse(entry.text) as Stored<Doc>).doc);
+  return { doc: entry.shared as T, etag: entry.stored.etag };
+}
+
+/** Freezes every object in `value`, without recursion (a document may be nested deeply). */
+function deepFrozen<T>(value: T): T {
+  const pending: unknown[] = [value];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    if (typeof next !== 'object' || next === null || Object.isFrozen(next)) continue;
+    Object.freeze(next);
+    for (const child of Object.values(next)) pending.push(child);
+  }
+  return value;
 }
 
 async function loadDocumentFile(dir: string, name: string): Promise<Entry> {

@@ -22,6 +22,11 @@ export interface DocQuery {
   pk?: string;
   type: string;
   where?: Record<string, Scalar>;
+  /**
+   * The caller only reads the results: the store may hand out shared, frozen documents instead of a copy each
+   * (the file store parses a document version once for all such reads).
+   */
+  readOnly?: boolean;
 }
 
 export interface Store {
@@ -33,6 +38,11 @@ export interface Store {
   replace<T extends Doc>(doc: T, ifMatch: string): Promise<Stored<T>>;
   query<T extends Doc>(q: DocQuery): Promise<Stored<T>[]>;
   close(): Promise<void>;
+  /**
+   * A value that changes with every write to the partition, read with no I/O, so a figure computed from the
+   * partition can be kept until its next write. Absent where the store cannot tell (Cosmos DB): nothing is kept.
+   */
+  partitionVersion?(pk: string): number;
 }
 
 export class ConflictError extends Error {
