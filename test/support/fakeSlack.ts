@@ -49,6 +49,23 @@ export interface FakeSlackOptions {
   botUserId?: string;
   /** Clock for generated message ts (defaults to Date.now), so tests can post "in" a chosen week. */
   now?: () => number;
+  /** conversations.replies pages hold at most this many messages (Slack: `limit`, at most 1000; 15 for some apps). */
+  repliesPageSize?: number;
+  /**
+   * conversations.replies lists at most this many users per reaction (with `count` the true number), as Slack may:
+   * the rest only through reactions.get.
+   */
+  reactionUsersShown?: number;
+}
+
+/** A thread reply as the fake keeps it: what conversations.replies lists. */
+export interface FakeReply {
+  user: string;
+  text: string;
+  ts?: string;
+  blocks?: unknown[];
+  /** A bot's reply. */
+  botId?: string;
 }
 
 export interface FakeSlack {
@@ -76,6 +93,15 @@ export interface FakeSlack {
   addMessage(channel: string, message: { ts?: string; text: string; metadata?: unknown }): string;
   /** Top-level messages in `channel`, oldest first: what a user scrolling the channel sees. */
   messagesIn(channel: string): { ts: string; text: unknown; metadata?: unknown }[];
+  /** A reply in `threadTs`'s thread (Slack's state; no event is sent: the test delivers or drops it). Its ts. */
+  postReply(channel: string, threadTs: string, reply: FakeReply): string;
+  /** The reply's text edited (sets `edited.ts`, generated unless given). */
+  editReply(channel: string, ts: string, text: string, editedTs?: string): void;
+  /** The message is gone from its thread and the channel. */
+  deleteMessage(channel: string, ts: string): void;
+  /** `user` adds reaction `name` (default `+1`) on the message; `unreact` removes it. */
+  react(channel: string, ts: string, user: string, name?: string): void;
+  unreact(channel: string, ts: string, user: string, name?: string): void;
   /** What users.info answers for `id`; unknown users are humans named by their id. */
   setUser(id: string, user: FakeUser): void;
   /** Resolves with the first call (past or future) matching `predicate`. */
@@ -130,6 +156,11 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   let lastTsMicros = 0;
   /** Top-level messages per channel, oldest first, for conversations.history. */
   const history = new Map<string, { ts: string; text: unknown; metadata?: unknown; user?: string }[]>();
+  /** Thread replies per `channel:threadTs`, oldest first, for conversations.replies. */
+  const threads = new Map<string, (FakeReply & { ts: string; threadTs: string; editedTs?: string })[]>();
+  /** Reactions per `channel:ts`: reaction name → users, in the order they reacted. */
+  const reactions = new Map<string, Map<string, string[]>>();
+  const at = (channel: string, ts: string) => `${channel}:${ts}`;
 
   /** Slack ts: seconds.microseconds, strictly increasing across calls. */
   function nextTs(): string {
@@ -216,6 +247,14 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
           const posted = history.get(args.channel) ?? [];
           posted.push({ ts, text: args.text, metadata: args.metadata });
           history.set(args.channel, posted);
+        } else {
+          threadOf(args.channel, String(args.thread_ts)).push({
+            ts,
+            threadTs: String(args.thread_ts),
+            user: botUserId,
+            botId: 'BBOT',
+            text: String(args.text ?? ''),
+          });
         }
         return {
           ok: true,
@@ -257,6 +296,42 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
           response_metadata: { next_cursor: hasMore ? String(start + limit) : '' },
         };
       }
+      case 'conversations.replies': {
+        if (typeof args.channel !== 'string' || typeof args.ts !== 'string') {
+          return { ok: false, error: 'thread_not_found' };
+        }
+        const all = threadMessages(args.channel, args.ts);
+        if (!all) return { ok: false, error: 'thread_not_found' };
+        const shown = options.reactionUsersShown ?? Number.POSITIVE_INFINITY;
+        // Oldest first, the parent first; the cursor an offset.
+        const limit = Math.min(Number(args.limit ?? 1000) || 1000, options.repliesPageSize ?? 1000);
+        const start = Number(args.cursor ?? 0) || 0;
+        const hasMore = start + limit < all.length;
+        return {
+          ok: true,
+          messages: all
+            .slice(start, start + limit)
+            .map((m) => withReactions(args.channel as string, m, shown)),
+          has_more: hasMore,
+          response_metadata: { next_cursor: hasMore ? String(start + limit) : '' },
+        };
+      }
+      case 'reactions.get': {
+        if (typeof args.channel !== 'string' || typeof args.timestamp !== 'string') {
+          return { ok: false, error: 'message_not_found' };
+        }
+        const message = findMessage(args.channel, args.timestamp);
+        if (!message) return { ok: false, error: 'message_not_found' };
+        // Without full=true Slack may cut the user lists short too.
+        const shown =
+          String(args.full) === 'true' ? Number.POSITIVE_INFINITY : (options.reactionUsersShown ?? Infinity);
+        return {
+          ok: true,
+          type: 'message',
+          channel: args.channel,
+          message: withReactions(args.channel, message, shown),
+        };
+      }
       case 'conversations.open': {
         const [user] = typeof args.users === 'string' ? args.users.split(',') : [];
         if (!user) return { ok: false, error: 'users_list_not_supplied' };
@@ -286,6 +361,73 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       default:
         return { ok: false, error: 'unknown_method' };
     }
+  }
+
+  function threadOf(channel: string, threadTs: string) {
+    const key = at(channel, threadTs);
+    let replies = threads.get(key);
+    if (!replies) {
+      replies = [];
+      threads.set(key, replies);
+    }
+    return replies;
+  }
+
+  /** A message as Slack lists it: a top-level one (the bot's unless someone else's) or a thread reply. */
+  type Listed = {
+    ts: string;
+    text: unknown;
+    user?: string;
+    botId?: string;
+    threadTs?: string;
+    editedTs?: string;
+  };
+
+  function threadMessages(channel: string, threadTs: string): Listed[] | undefined {
+    const parent = (history.get(channel) ?? []).find((m) => m.ts === threadTs);
+    const replies = threads.get(at(channel, threadTs)) ?? [];
+    if (!parent && replies.length === 0) return undefined;
+    const head: Listed[] = parent
+      ? [
+          {
+            ts: parent.ts,
+            text: parent.text,
+            threadTs,
+            ...(parent.user ? { user: parent.user } : { botId: 'BBOT' }),
+          },
+        ]
+      : [];
+    return [...head, ...[...replies].sort((a, b) => byTs(a.ts, b.ts))];
+  }
+
+  function findMessage(channel: string, ts: string): Listed | undefined {
+    const top = (history.get(channel) ?? []).find((m) => m.ts === ts);
+    if (top) return { ts: top.ts, text: top.text, ...(top.user ? { user: top.user } : { botId: 'BBOT' }) };
+    for (const [key, replies] of threads) {
+      if (!key.startsWith(`${channel}:`)) continue;
+      const reply = replies.find((r) => r.ts === ts);
+      if (reply) return reply;
+    }
+    return undefined;
+  }
+
+  /** The message in Slack's shape, with its reactions (at most `shown` users each, `count` the true number). */
+  function withReactions(channel: string, m: Listed, shown: number) {
+    const listed = [...(reactions.get(at(channel, m.ts)) ?? new Map<string, string[]>())]
+      .filter(([, users]) => users.length > 0)
+      .map(([name, users]) => ({ name, users: users.slice(0, shown), count: users.length }));
+    return {
+      type: 'message',
+      ...(m.botId ? { user: m.user ?? botUserId, bot_id: m.botId } : { user: m.user }),
+      text: m.text,
+      ts: m.ts,
+      ...(m.threadTs !== undefined && { thread_ts: m.threadTs }),
+      ...(m.editedTs !== undefined && { edited: { user: m.user, ts: m.editedTs } }),
+      ...((m as { blocks?: unknown[] }).blocks !== undefined && {
+        blocks: (m as { blocks?: unknown[] }).blocks,
+      }),
+      ...(listed.length > 0 && { reactions: listed }),
+    };
   }
 
   function record(call: SlackCall) {
@@ -369,6 +511,42 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     },
     messagesIn(channel) {
       return (history.get(channel) ?? []).map(({ ts, text, metadata }) => ({ ts, text, metadata }));
+    },
+    postReply(channel, threadTs, reply) {
+      const ts = reply.ts ?? nextTs();
+      threadOf(channel, threadTs).push({ ...reply, ts, threadTs });
+      return ts;
+    },
+    editReply(channel, ts, text, editedTs) {
+      const reply = [...threads.values()]
+        .flat()
+        .find((r) => r.ts === ts && threads.has(at(channel, r.threadTs)));
+      if (!reply) throw new Error(`fake Slack: no reply ${ts} in ${channel}`);
+      reply.text = text;
+      reply.blocks = undefined;
+      reply.editedTs = editedTs ?? nextTs();
+    },
+    deleteMessage(channel, ts) {
+      for (const [key, replies] of threads) {
+        if (!key.startsWith(`${channel}:`)) continue;
+        const index = replies.findIndex((r) => r.ts === ts);
+        if (index >= 0) replies.splice(index, 1);
+      }
+      const top = history.get(channel) ?? [];
+      const index = top.findIndex((m) => m.ts === ts);
+      if (index >= 0) top.splice(index, 1);
+      reactions.delete(at(channel, ts));
+    },
+    react(channel, ts, user, name = '+1') {
+      const byName = reactions.get(at(channel, ts)) ?? new Map<string, string[]>();
+      const users = byName.get(name) ?? [];
+      if (!users.includes(user)) users.push(user);
+      byName.set(name, users);
+      reactions.set(at(channel, ts), byName);
+    },
+    unreact(channel, ts, user, name = '+1') {
+      const users = reactions.get(at(channel, ts))?.get(name);
+      if (users?.includes(user)) users.splice(users.indexOf(user), 1);
     },
     setUser(id, user) {
       users.set(id, user);

@@ -44,5 +44,14 @@ export function createDryRunSlack(print: (line: string) => void = console.log): 
     async findTaggedDirectMessage() {
       return undefined;
     },
+
+    // No thread was ever really posted, so there is nothing to re-sync from (and nothing may read as deleted).
+    async threadRepliesPage(channel, threadTs) {
+      print(`[dry-run] conversations.replies #${channel} ${threadTs}: not read, there is no Slack`);
+      return undefined;
+    },
+    async messageReactions() {
+      return [];
+    },
   };
 }

@@ -23,6 +23,13 @@ export interface SlackUser {
   isBot: boolean;
 }
 
+/** One page of a thread (`conversations.replies`): the messages as Slack sent them, validated by the caller. */
+export interface ThreadPage {
+  messages: unknown[];
+  /** Absent on the last page. */
+  nextCursor?: string;
+}
+
 export interface SlackPort {
   /** The app's own bot user id (auth.test), so its messages can be ignored. Undefined in dry run. */
   botUserId(): Promise<string | undefined>;
@@ -39,6 +46,13 @@ export interface SlackPort {
   findTaggedMessage(channel: string, tag: MessageTag, oldestTs: string): Promise<string | undefined>;
   /** findTaggedMessage in the app's direct-message conversation with `userId`. */
   findTaggedDirectMessage(userId: string, tag: MessageTag, oldestTs: string): Promise<string | undefined>;
+  /**
+   * One page of `threadTs`'s thread, oldest first (the parent first), each message with its reactions. Undefined
+   * when there is no Slack to read (dry run): an empty thread would read as every reply deleted.
+   */
+  threadRepliesPage(channel: string, threadTs: string, cursor?: string): Promise<ThreadPage | undefined>;
+  /** Every reaction on one message, with every user (`reactions.get`, full): `reactions` as Slack sent it. */
+  messageReactions(channel: string, ts: string): Promise<unknown>;
 }
 
 /**

@@ -22,6 +22,7 @@ import {
   SlackCallError,
   type SlackPort,
   type SlackUser,
+  type ThreadPage,
 } from './slack.js';
 
 export { SlackCallError } from './slack.js';
@@ -62,6 +63,8 @@ const DEFAULT_RETRY: Required<RetryPolicy> = {
   maxRetryTime: 60_000,
 };
 const HISTORY_PAGES = 5;
+/** Slack advises pages of at most 200; a thread of a week's replies is one page. */
+const THREAD_PAGE_LIMIT = 200;
 const DEFAULT_USER_CACHE_TTL_MS = 60 * 60 * 1000;
 const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 
@@ -269,6 +272,21 @@ export function createWebApiSlack(options: WebApiSlackOptions): SlackPort {
 
     async findTaggedDirectMessage(userId, tag, oldestTs) {
       return findTaggedMessage(await directMessageChannel(userId), tag, oldestTs);
+    },
+
+    async threadRepliesPage(channel, threadTs, cursor): Promise<ThreadPage> {
+      const response = await call('conversations.replies', () =>
+        client.conversations.replies({ channel, ts: threadTs, limit: THREAD_PAGE_LIMIT, cursor }),
+      );
+      const nextCursor = response.response_metadata?.next_cursor || undefined;
+      return { messages: response.messages ?? [], ...(nextCursor && { nextCursor }) };
+    },
+
+    async messageReactions(channel, ts) {
+      const response = await call('reactions.get', () =>
+        client.reactions.get({ channel, timestamp: ts, full: true }),
+      );
+      return response.message?.reactions ?? [];
     },
   };
 }
