@@ -9,7 +9,9 @@ import { createEventProcessor } from './app/eventProcessor.js';
 import type { Logger } from './app/logger.js';
 import { createMemberDirectory } from './app/memberDirectory.js';
 import { createOutboxRunner, type OutboxDoc, type OutboxItem, type Performer } from './app/outbox.js';
+import { createPacer } from './app/pacer.js';
 import { createParticipationClaims } from './app/participationClaims.js';
+import { createResync } from './app/resync.js';
 import { createScheduledJobs } from './app/scheduledJobs.js';
 import { createSlackHealth } from './app/slackHealth.js';
 import { createSubmissionEffects } from './app/submissionEffects.js';
@@ -42,6 +44,8 @@ export function slackFor(config: AppConfig, log: Logger): SlackPort {
 
 /** The outbox sweep's share of a scheduled tick: well inside the timer function's time limit. */
 const SWEEP_BUDGET_MS = 2 * 60_000;
+/** conversations.replies and reactions.get: Tier 3, 50+ a minute, sporadic bursts welcome. */
+const SLACK_TIER_3 = { perMinute: 50, burst: 10 };
 
 /**
  * The composition root shared by the Functions entry and the local server: same handlers, other adapters. It sits
@@ -89,6 +93,19 @@ export function createServices(config: AppConfig, adapters: Adapters) {
     query: { type: string; pk?: string };
     performer: Performer<OutboxDoc<OutboxItem>, OutboxItem>;
   }[];
+  const resync = createResync({
+    store,
+    slack,
+    queue,
+    config,
+    log,
+    alerts,
+    templates,
+    members,
+    health,
+    pacer: createPacer(SLACK_TIER_3),
+    now,
+  });
   const jobs = createScheduledJobs({
     store,
     slack,
@@ -100,12 +117,15 @@ export function createServices(config: AppConfig, adapters: Adapters) {
     threadLinks,
     now,
     sweepOutbox: () => outbox.sweep(sweepSources, SWEEP_BUDGET_MS),
+    resync,
   });
   const readSide = { store, members, config, threadLinks, log, now };
   return {
     config,
     alerts,
     jobs,
+    /** `/til admin resync` plugs in here: `{ resyncNow(): Promise<string> }`. */
+    resync: { resyncNow: resync.resyncNow },
     slackEvents: createSlackEventsHandler({
       signingSecret: config.slack.signingSecret,
       timeZone: config.rules.timeZone,

@@ -18,6 +18,7 @@ import { describeError, type Logger } from './logger.js';
 import { loadMonth } from './monthStats.js';
 import type { DrainReport } from './outbox.js';
 import { threadRecordedMessage } from './queuedEvent.js';
+import type { Resync } from './resync.js';
 import type { ThreadLinks } from './threadLinks.js';
 
 /**
@@ -33,7 +34,9 @@ export type JobOutcome =
   | 'claimed-elsewhere'
   | 'failed'
   | 'not-due'
-  | 'nothing-to-award';
+  | 'nothing-to-award'
+  /** The award's re-sync found events Slack never delivered: it decides once they are applied. */
+  | 'waiting-for-resync';
 
 export interface TickReport {
   now: string;
@@ -43,6 +46,8 @@ export interface TickReport {
   awardMonth?: MonthKey;
   /** What the outbox sweep did, when it found anything to do. */
   effects?: Omit<DrainReport, 'outage'>;
+  /** The weeks re-synced from Slack, when any was due: what each did, its Slack calls and the repairs it queued. */
+  resync?: { week: string; outcome: string; slackCalls: number; events: number }[];
 }
 
 export interface ScheduledJobsDeps {
@@ -60,6 +65,8 @@ export interface ScheduledJobsDeps {
   now: () => number;
   /** Retries the effects and admin alerts whose earlier attempts failed (app/outbox.ts). */
   sweepOutbox: () => Promise<DrainReport>;
+  /** Reads the open weeks' threads back from Slack (app/resync.ts), and the month's before its award. */
+  resync: Pick<Resync, 'runDue' | 'beforeAward'>;
 }
 
 type Claimable = WeekDoc | AwardDoc;
@@ -210,6 +217,8 @@ export function createScheduledJobs(deps: ScheduledJobsDeps) {
     const existing = await store.read<AwardDoc>(pk, awardDocId(month));
     if (existing?.doc.status === 'posted') return 'already-posted';
     if (existing && Date.parse(existing.doc.claimExpiresAt) > deps.now()) return 'claimed-elsewhere';
+    // Events Slack never delivered could change who the challengers are: the month's threads are read back first.
+    if (!(await deps.resync.beforeAward(month))) return 'waiting-for-resync';
     const { postedWeeks, result } = await loadMonth(store, config, month, deps.log);
     if (postedWeeks.length === 0) return 'nothing-to-award';
     const doc: AwardDoc = {
@@ -274,10 +283,27 @@ export function createScheduledJobs(deps: ScheduledJobsDeps) {
     }
   }
 
+  /** Like the sweep, a re-sync failure (the store, say) must not fail the tick; Slack's are kept per week. */
+  async function resyncOpenWeeks(nowMs: number): Promise<TickReport['resync']> {
+    try {
+      const { weeks } = await deps.resync.runDue(nowMs);
+      if (weeks.length === 0) return undefined;
+      return weeks.map(({ week, outcome, slackCalls, events }) => ({
+        week: week.key,
+        outcome,
+        slackCalls,
+        events,
+      }));
+    } catch (error) {
+      deps.log.error(`re-sync failed: ${describeError(error)}`);
+      return undefined;
+    }
+  }
+
   return {
     /**
      * Runs whatever is due at `nowMs`: the week's post first, then (first week of a month) last month's award,
-     * then the outbox sweep. `nowMs` only chooses what is due (an operator may re-run a missed post); claims and
+     * then the outbox sweep, then the re-sync of the open weeks whose re-sync is due. `nowMs` only chooses what is due (an operator may re-run a missed post); claims and
      * the sweep go by the real clock, so a tick for another instant can never make a second post.
      */
     async runDue(nowMs: number): Promise<TickReport> {
@@ -292,6 +318,7 @@ export function createScheduledJobs(deps: ScheduledJobsDeps) {
         ? await guarded(`monthly award ${awardMonth}`, () => monthlyAward(awardMonth, weekStartTs))
         : 'not-due';
       const effects = await sweep();
+      const resync = await resyncOpenWeeks(nowMs);
       return {
         now: new Date(nowMs).toISOString(),
         week: due.week.key,
@@ -299,6 +326,7 @@ export function createScheduledJobs(deps: ScheduledJobsDeps) {
         monthlyAward: award,
         awardMonth: due.awardMonth,
         ...(effects && { effects }),
+        ...(resync && { resync }),
       };
     },
   };

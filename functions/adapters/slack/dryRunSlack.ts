@@ -45,9 +45,9 @@ export function createDryRunSlack(print: (line: string) => void = console.log): 
       return undefined;
     },
 
-    // No thread was ever really posted, so there is nothing to re-sync from (and nothing may read as deleted).
-    async threadRepliesPage(channel, threadTs) {
-      print(`[dry-run] conversations.replies #${channel} ${threadTs}: not read, there is no Slack`);
+    // No thread was ever really posted, so there is nothing to re-sync from (and nothing may read as deleted). Not
+    // printed: it is a read, like users.info, and nothing would be sent.
+    async threadRepliesPage() {
       return undefined;
     },
     async messageReactions() {
