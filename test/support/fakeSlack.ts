@@ -102,6 +102,12 @@ export interface FakeSlack {
   /** `user` adds reaction `name` (default `+1`) on the message; `unreact` removes it. */
   react(channel: string, ts: string, user: string, name?: string): void;
   unreact(channel: string, ts: string, user: string, name?: string): void;
+  /**
+   * Slack's own state after the event an Events API body (or its inner event) describes: a thread reply posted,
+   * edited or deleted, a reaction added or removed. Tests that deliver events keep Slack in step with it, as the
+   * re-sync reads Slack back; tests that make the two diverge skip it.
+   */
+  applyEvent(body: unknown): void;
   /** What users.info answers for `id`; unknown users are humans named by their id. */
   setUser(id: string, user: FakeUser): void;
   /** Resolves with the first call (past or future) matching `predicate`. */
@@ -482,7 +488,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
 
-  return {
+  const fake: FakeSlack = {
     url: `http://127.0.0.1:${port}/api/`,
     calls,
     failWhen(method, match, failure, times = 1) {
@@ -548,6 +554,35 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       const users = reactions.get(at(channel, ts))?.get(name);
       if (users?.includes(user)) users.splice(users.indexOf(user), 1);
     },
+    applyEvent(body) {
+      const outer = body as { event?: Record<string, unknown> };
+      const event = (outer.event ?? body) as Record<string, unknown>;
+      const channel = String(event.channel ?? (event.item as { channel?: unknown } | undefined)?.channel);
+      if (event.type === 'reaction_added' || event.type === 'reaction_removed') {
+        const ts = String((event.item as { ts?: unknown }).ts);
+        if (event.type === 'reaction_added')
+          fake.react(channel, ts, String(event.user), String(event.reaction));
+        else fake.unreact(channel, ts, String(event.user), String(event.reaction));
+        return;
+      }
+      if (event.type !== 'message') return;
+      if (event.subtype === 'message_deleted') {
+        fake.deleteMessage(channel, String(event.deleted_ts));
+        return;
+      }
+      if (event.subtype === 'message_changed') {
+        const message = event.message as { ts: string; text?: string; edited?: { ts?: string } };
+        fake.editReply(channel, message.ts, message.text ?? '', message.edited?.ts);
+        return;
+      }
+      if (event.thread_ts === undefined || event.thread_ts === event.ts) return;
+      fake.postReply(channel, String(event.thread_ts), {
+        user: String(event.user),
+        text: String(event.text ?? ''),
+        ts: String(event.ts),
+        ...(Array.isArray(event.blocks) && { blocks: event.blocks }),
+      });
+    },
     setUser(id, user) {
       users.set(id, user);
     },
@@ -581,6 +616,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       });
     },
   };
+  return fake;
 }
 
 /** Slack ts order, exact to the microsecond (a double cannot hold every ts exactly). */
