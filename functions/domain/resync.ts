@@ -81,9 +81,10 @@ function reactionEvents(
   snapshot: ThreadSnapshot,
   ignored: ReadonlySet<UserId>,
 ): ChallengeEvent[] {
-  const now = new Set(reply.thumbsUp.filter((user) => !ignored.has(user)));
+  const now = new Set(reply.thumbsUp);
   const marks = stored?.reactions ?? {};
-  const users = new Set([...now, ...Object.keys(marks)]);
+  // An ignored reactor's 👍 is no event either way (the consumer drops a bot's, and the app's own).
+  const users = new Set([...now, ...Object.keys(marks)].filter((user) => !ignored.has(user)));
   const events: ChallengeEvent[] = [];
   for (const user of [...users].sort()) {
     const mark = Object.hasOwn(marks, user) ? marks[user] : undefined;
