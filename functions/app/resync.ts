@@ -231,7 +231,8 @@ export function createResync(deps: ResyncDeps) {
     try {
       const read = await readThread(threadTs);
       if (!read) {
-        await release(held, {});
+        // Dry run: nothing to read, and nothing to try again before the interval.
+        await release(held, { lastCompletedAt: new Date(now()).toISOString() });
         return { week, outcome: 'no-slack', slackCalls: 1, events: 0, eventIds: [] };
       }
       slackCalls = read.slackCalls;
