@@ -13,6 +13,7 @@ import { createPacer } from './app/pacer.js';
 import { createParticipationClaims } from './app/participationClaims.js';
 import { createResync } from './app/resync.js';
 import { createScheduledJobs } from './app/scheduledJobs.js';
+import { createSelfCheck, watchedSlack } from './app/selfCheck.js';
 import { createSlackHealth } from './app/slackHealth.js';
 import { createSubmissionEffects } from './app/submissionEffects.js';
 import { createThreadLinks } from './app/threadLinks.js';
@@ -22,7 +23,9 @@ import { createHealthHandler } from './handlers/health.js';
 import { createProcessEventHandler } from './handlers/processEvent.js';
 import { createSlackEventsHandler } from './handlers/slackEvents.js';
 import { createHistoryHandler, createMonthsHandler, createStatsHandler } from './handlers/stats.js';
+import { selfCheckAlertText } from './messages/selfCheckTemplates.js';
 import { templatesFor } from './messages/templates.js';
+import { manifestBotScopes } from './slack/appManifest.js';
 
 export interface Adapters {
   store: Store;
@@ -33,6 +36,14 @@ export interface Adapters {
   /** Which host runs the services, and (embedded queue) how many messages wait: for /api/health. */
   host?: 'azure' | 'local';
   queueDepth?: () => number;
+  /**
+   * While Slack refuses the token, how long a delivery waits for it before it is processed anyway (state recorded,
+   * effects left in the outbox). Azure: the trigger cannot be paused, so the delivery itself waits. Locally 0: the
+   * host stops its queue consumer instead (selfCheck.onTokenChange), so nothing waits inside a delivery.
+   */
+  tokenRefusedHoldMs?: number;
+  /** While the token is refused, how often the self-check asks Slack again (default 60 s). */
+  selfCheckRecheckMs?: number;
 }
 
 /** Slack through the Web API, or printed (dry run) when no bot token is configured. */
@@ -52,9 +63,22 @@ const SLACK_TIER_3 = { perMinute: 50, burst: 10 };
  * above what it composes (app use cases, handlers, adapters); nothing below imports it.
  */
 export function createServices(config: AppConfig, adapters: Adapters) {
-  const { store, queue, slack, log, now } = adapters;
+  const { store, queue, log, now } = adapters;
   const templates = templatesFor(config.locale);
   const { channelId } = config;
+  const selfCheck = createSelfCheck({
+    slack: adapters.slack,
+    dryRun: !config.slack.botToken,
+    channelId,
+    requiredScopes: () => manifestBotScopes(),
+    // `alerts` exists by the time a check runs (the hosts start it once the services are built).
+    raiseAlert: (alert, key) => alerts.selfCheckFailed(selfCheckAlertText(config.locale, alert), key),
+    log,
+    now,
+    recheckMs: adapters.selfCheckRecheckMs,
+  });
+  // Every call's failure is seen by the self-check: the first one that meets a refused token pauses processing.
+  const slack = watchedSlack(adapters.slack, selfCheck.noteFailure);
   const members = createMemberDirectory({ store, slack, channel: channelId, now });
   const health = createSlackHealth(now);
   const outbox = createOutboxRunner({ store, now, log, health });
@@ -120,6 +144,15 @@ export function createServices(config: AppConfig, adapters: Adapters) {
     resync,
   });
   const readSide = { store, members, config, threadLinks, log, now };
+  const processEvent = createProcessEventHandler({
+    processor,
+    alerts,
+    store,
+    channelId: config.channelId,
+    log,
+    now,
+  });
+  const tokenRefusedHoldMs = adapters.tokenRefusedHoldMs ?? 0;
   return {
     config,
     alerts,
@@ -132,18 +165,27 @@ export function createServices(config: AppConfig, adapters: Adapters) {
       queue,
       now,
     }),
-    processEvent: createProcessEventHandler({
-      processor,
-      alerts,
-      store,
-      channelId: config.channelId,
-      log,
-      now,
-    }),
+    selfCheck,
+    processEvent: {
+      ...processEvent,
+      /** Held while Slack refuses the token (Azure), so a bad token does not fail delivery after delivery. */
+      async process(...args: Parameters<typeof processEvent.process>) {
+        if (tokenRefusedHoldMs > 0 && !(await selfCheck.whenTokenWorks(tokenRefusedHoldMs))) {
+          log.warn(
+            `process-event ${args[1].messageId}: Slack still refuses the token after ${tokenRefusedHoldMs / 60_000} min; recording the event, its effects wait in the outbox`,
+          );
+        }
+        return processEvent.process(...args);
+      },
+    },
     stats: createStatsHandler(readSide),
     months: createMonthsHandler(readSide),
     history: createHistoryHandler(readSide),
-    health: createHealthHandler({ host: adapters.host ?? 'local', queueDepth: adapters.queueDepth }),
+    health: createHealthHandler({
+      host: adapters.host ?? 'local',
+      queueDepth: adapters.queueDepth,
+      selfCheck,
+    }),
     adminTick: createAdminTickHandler({
       adminToken: config.adminToken,
       jobs,

@@ -22,6 +22,8 @@ export interface AdminAlerts {
   slackCallFailed(input: { method: string; reason: string; eventId?: string }, key?: string): Promise<number>;
   /** A re-sync's repairs, in one message; `key` names the repairs, so the same ones are reported once. */
   resyncRepaired(input: { weeks: ResyncWeekReport[] }, key: string): Promise<number>;
+  /** A start-up self-check finding (messages/selfCheckTemplates.ts), once per `key`. */
+  selfCheckFailed(text: string, key: string): Promise<number>;
 }
 
 /** One admin's DM of an alert. */
@@ -107,6 +109,7 @@ export function createAdminAlerts(deps: {
     slackCallFailed: (input, key = randomUUID()) =>
       raise(`slack:${key}`, templates.alertSlackCallFailed(input)),
     resyncRepaired: (input, key) => raise(`resync:${key}`, templates.alertResyncRepaired(input)),
+    selfCheckFailed: (text, key) => raise(`selfcheck:${key}`, text),
   };
 
   return {

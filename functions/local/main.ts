@@ -9,6 +9,7 @@ import { ConfigError, loadConfig } from '../config.js';
 import { createServices, slackFor } from '../services.js';
 import { dashboardRoot } from './dashboardRoot.js';
 import { DataDirLocked, lockDataDir } from './dataDirLock.js';
+import { startGatedConsumer } from './gatedConsumer.js';
 import { createHttpServer } from './httpServer.js';
 
 /**
@@ -64,12 +65,9 @@ async function main() {
     queueDepth: () => queue.pendingCount(),
   });
 
-  queue.start(
-    async (message) => {
-      await services.processEvent.process(message.body, message);
-    },
-    (message, reason) => services.processEvent.deadLettered({ ...message, reason }),
-  );
+  // The self-check runs once at start (logged); the consumer delivers only while Slack accepts the token.
+  const consumer = startGatedConsumer(queue, services, log);
+  consumer.catch((error: unknown) => log.error(`queue consumer failed to start: ${describeError(error)}`));
 
   const staticRoot = dashboardRoot();
   const server = createHttpServer({
@@ -148,7 +146,9 @@ async function main() {
     stopping = true;
     log.info(`${signal}: draining in-flight work`);
     if (timer) clearInterval(timer);
+    services.selfCheck.stop();
     await new Promise<void>((done) => server.close(() => done()));
+    await consumer.then((c) => c.close()).catch(() => {});
     await Promise.all([queue.close(), ticking]);
     await store.close();
     await lock.release();

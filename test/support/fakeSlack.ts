@@ -4,6 +4,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { manifestBotScopes } from '../../functions/slack/appManifest.js';
 
 export interface SlackCall {
   method: string;
@@ -56,6 +57,8 @@ export interface FakeSlackOptions {
    * the rest only through reactions.get.
    */
   reactionUsersShown?: number;
+  /** Sent in `x-oauth-scopes` with every answer to the bot token (default: every scope the manifest asks for). */
+  scopes?: string[];
 }
 
 /** A thread reply as the fake keeps it: what conversations.replies lists. */
@@ -108,6 +111,12 @@ export interface FakeSlack {
    * re-sync reads Slack back; tests that make the two diverge skip it.
    */
   applyEvent(body: unknown): void;
+  /** The scopes `x-oauth-scopes` names from now on (a reinstall with other scopes). */
+  setScopes(scopes: string[]): void;
+  /** conversations.info's `is_member` for `channel` (default: the bot is in every channel). */
+  setChannelMember(channel: string, isMember: boolean): void;
+  /** What apps.connections.open answers (called with an `xapp-` token): a Socket Mode URL, or an error code. */
+  setSocketModeUrl(answer: { url: string } | { error: string }): void;
   /** What users.info answers for `id`; unknown users are humans named by their id. */
   setUser(id: string, user: FakeUser): void;
   /** Resolves with the first call (past or future) matching `predicate`. */
@@ -122,6 +131,9 @@ type SlackAnswer = { status: number; body: unknown; headers?: Record<string, str
 
 export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<FakeSlack> {
   const botUserId = options.botUserId ?? 'UBOT';
+  let grantedScopes = options.scopes ?? manifestBotScopes() ?? [];
+  const notMemberOf = new Set<string>();
+  let socketModeAnswer: { url: string } | { error: string } = { error: 'no_socket_mode_url' };
   const now = options.now ?? Date.now;
   const calls: SlackCall[] = [];
   /** Armed by failNext and failWhen: the earliest-armed rule that matches a call and has uses left fails it. */
@@ -214,7 +226,11 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     if (failure && 'status' in failure)
       return { answer: { ...serverError, status: failure.status }, performed };
     if (failure && 'dropConnection' in failure) return { answer: serverError, performed, drop: true };
-    const ok = { status: 200, body };
+    // Slack names the token's scopes on its answers; an app-level token's are not the bot's.
+    const scopes = authorization?.startsWith('Bearer xapp-')
+      ? {}
+      : { headers: { 'x-oauth-scopes': grantedScopes.join(',') } };
+    const ok = { status: 200, body, ...(performed && scopes) };
     if (failure && 'slowMs' in failure) return { answer: ok, performed, delayMs: failure.slowMs };
     return { answer: ok, performed };
   }
@@ -225,6 +241,12 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     authorization: string | undefined,
   ): Record<string, unknown> {
     if (!authorization?.startsWith('Bearer ')) return { ok: false, error: 'not_authed' };
+    if (method === 'apps.connections.open') {
+      if (!authorization.startsWith('Bearer xapp-')) return { ok: false, error: 'not_allowed_token_type' };
+      return 'url' in socketModeAnswer
+        ? { ok: true, ...socketModeAnswer }
+        : { ok: false, ...socketModeAnswer };
+    }
     if (options.token !== undefined && authorization !== `Bearer ${options.token}`) {
       return { ok: false, error: 'invalid_auth' };
     }
@@ -244,6 +266,14 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
           bot_id: 'BBOT',
           is_enterprise_install: false,
         };
+      case 'conversations.info': {
+        if (typeof args.channel !== 'string') return { ok: false, error: 'channel_not_found' };
+        const isMember = !notMemberOf.has(args.channel);
+        return {
+          ok: true,
+          channel: { id: args.channel, name: 'til', is_channel: true, is_member: isMember },
+        };
+      }
       case 'chat.postMessage': {
         if (typeof args.channel !== 'string') return { ok: false, error: 'channel_not_found' };
         if (typeof args.text !== 'string' && args.blocks === undefined)
@@ -582,6 +612,16 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
         ts: String(event.ts),
         ...(Array.isArray(event.blocks) && { blocks: event.blocks }),
       });
+    },
+    setScopes(scopes) {
+      grantedScopes = scopes;
+    },
+    setChannelMember(channel, isMember) {
+      if (isMember) notMemberOf.delete(channel);
+      else notMemberOf.add(channel);
+    },
+    setSocketModeUrl(answer) {
+      socketModeAnswer = answer;
     },
     setUser(id, user) {
       users.set(id, user);

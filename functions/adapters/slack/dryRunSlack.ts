@@ -12,6 +12,14 @@ export function createDryRunSlack(print: (line: string) => void = console.log): 
   }
 
   return {
+    // No token, so no one to be and no channel to be in: the self-check reports the dry run instead.
+    async identity() {
+      return undefined;
+    },
+    async channelMembership() {
+      return { isMember: true };
+    },
+
     // No bot user exists in a dry run: nothing is posted, so there are no own messages to ignore.
     async botUserId() {
       return undefined;

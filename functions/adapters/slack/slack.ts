@@ -23,6 +23,22 @@ export interface SlackUser {
   isBot: boolean;
 }
 
+/** Who the token is (auth.test), and the scopes Slack says it was granted (its `x-oauth-scopes` header). */
+export interface SlackIdentity {
+  userId: string;
+  /** The bot user's name, for "connected as @name". */
+  userName: string;
+  team: string;
+  /** Undefined when Slack sent no `x-oauth-scopes` header. */
+  scopes?: string[];
+}
+
+/** conversations.info: whether the bot is in the channel (it hears the channel's events only if it is). */
+export interface ChannelMembership {
+  name?: string;
+  isMember: boolean;
+}
+
 /** One page of a thread (`conversations.replies`): the messages as Slack sent them, validated by the caller. */
 export interface ThreadPage {
   messages: unknown[];
@@ -31,6 +47,10 @@ export interface ThreadPage {
 }
 
 export interface SlackPort {
+  /** auth.test with the granted scopes, for the start-up self-check. Undefined in dry run. */
+  identity(): Promise<SlackIdentity | undefined>;
+  /** conversations.info about `channel` (dry run: a member). */
+  channelMembership(channel: string): Promise<ChannelMembership>;
   /** The app's own bot user id (auth.test), so its messages can be ignored. Undefined in dry run. */
   botUserId(): Promise<string | undefined>;
   /**

@@ -232,6 +232,24 @@ export function createWebApiSlack(options: WebApiSlackOptions): SlackPort {
   }
 
   return {
+    async identity() {
+      const response = await call('auth.test', () => client.auth.test());
+      return {
+        userId: required('auth.test', response.user_id, 'user_id'),
+        userName: response.user ?? response.user_id ?? '',
+        team: response.team ?? response.team_id ?? '',
+        ...(response.response_metadata?.scopes && { scopes: response.response_metadata.scopes }),
+      };
+    },
+
+    async channelMembership(channel) {
+      const response = await call('conversations.info', () => client.conversations.info({ channel }));
+      return {
+        ...(response.channel?.name && { name: response.channel.name }),
+        isMember: response.channel?.is_member === true,
+      };
+    },
+
     botUserId() {
       if (!botUser) {
         botUser = call('auth.test', () => client.auth.test()).then((response) =>

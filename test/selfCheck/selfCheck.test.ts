@@ -1,0 +1,281 @@
+/**
+ * The start-up self-check (SPEC 9) against the loopback fake Slack, through the real embedded queue, file store
+ * and signed ingress: each finding is one clear line (logged once, shown by /api/health, told to the admins once),
+ * and while Slack refuses the token the consumer is paused: events answered 200 meanwhile wait in the queue, none
+ * is dead-lettered, and they are processed once the token works again.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { type EmbeddedQueue, openEmbeddedQueue } from '../../functions/adapters/queue/embeddedQueue.js';
+import { defaultQueueOptions } from '../../functions/adapters/queue/queue.js';
+import { createWebApiSlack } from '../../functions/adapters/slack/webApiSlack.js';
+import { openFileStore } from '../../functions/adapters/store/fileStore.js';
+import type { Store } from '../../functions/adapters/store/store.js';
+import type { SelfCheckReport } from '../../functions/app/selfCheck.js';
+import { loadConfig } from '../../functions/config.js';
+import { type GatedConsumer, startGatedConsumer } from '../../functions/local/gatedConsumer.js';
+import { createServices, type Services } from '../../functions/services.js';
+import { manifestBotScopes } from '../../functions/slack/appManifest.js';
+import { signSlackRequest } from '../../functions/slack/verifySignature.js';
+import { BOT_TOKEN, CHANNEL, capturedLog, request, SECRET } from '../handlers/helpers.js';
+import { type FakeSlack, startFakeSlack } from '../support/fakeSlack.js';
+import { reply, tsAt } from '../support/slackPayloads.js';
+import { makeTempDir, type TempDir } from '../support/tempDir.js';
+
+const ADMIN = 'UADMIN1';
+
+interface Rig {
+  fake: FakeSlack;
+  services: Services;
+  queue: EmbeddedQueue;
+  store: Store;
+  consumer: GatedConsumer;
+  log: ReturnType<typeof capturedLog>;
+  clock: { ms: number };
+  threadTs: string;
+  postEvent(body: unknown): Promise<number>;
+  health(): Promise<{ slack: SelfCheckReport; pending: number }>;
+  dispose(): Promise<void>;
+}
+
+let rig: Rig | undefined;
+afterEach(async () => {
+  await rig?.dispose();
+  rig = undefined;
+});
+
+/** `npm start`'s wiring in-process: week 4 of November 2026 posted first (unless the token is refused from the start). */
+async function startRig(
+  options: { before?: (fake: FakeSlack) => void; dryRun?: boolean } = {},
+): Promise<Rig> {
+  const clock = { ms: Date.parse('2026-11-23T09:05:00+09:00') };
+  const fake = await startFakeSlack({ token: BOT_TOKEN, now: () => clock.ms });
+  const dir: TempDir = await makeTempDir('self-check');
+  const store = await openFileStore(`${dir.path}/store`);
+  const queue = await openEmbeddedQueue(`${dir.path}/queue`, { ...defaultQueueOptions, retryDelayMs: 10 });
+  const log = capturedLog();
+  const config = loadConfig({
+    TIL_CHANNEL_ID: CHANNEL,
+    SLACK_SIGNING_SECRET: SECRET,
+    ADMIN_USER_IDS: ADMIN,
+    LOCALE: 'en',
+    ...(options.dryRun ? {} : { SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_API_URL: fake.url }),
+  });
+  const slack = createWebApiSlack({
+    token: BOT_TOKEN,
+    apiUrl: fake.url,
+    retryConfig: { retries: 1, factor: 1, minTimeout: 5, maxTimeout: 5 },
+  });
+  const services = createServices(config, {
+    store,
+    queue,
+    slack,
+    log,
+    now: () => clock.ms,
+    host: 'local',
+    queueDepth: () => queue.pendingCount(),
+    selfCheckRecheckMs: 20,
+  });
+  let threadTs = '';
+  if (!options.dryRun) {
+    await services.jobs.runDue(clock.ms);
+    threadTs = String(fake.messagesIn(CHANNEL)[0]?.ts);
+  }
+  options.before?.(fake);
+  const consumer = await startGatedConsumer(queue, services, log);
+  return {
+    fake,
+    services,
+    queue,
+    store,
+    consumer,
+    log,
+    clock,
+    threadTs,
+    async postEvent(body) {
+      // Slack's own state follows the event (the tick's re-sync reads the thread back).
+      fake.applyEvent(body);
+      const raw = JSON.stringify(body);
+      const timestamp = String(Math.floor(clock.ms / 1000));
+      const response = await services.slackEvents(
+        request({
+          method: 'POST',
+          path: '/api/slack/events',
+          headers: {
+            'content-type': 'application/json',
+            'x-slack-request-timestamp': timestamp,
+            'x-slack-signature': signSlackRequest(SECRET, timestamp, Buffer.from(raw)),
+          },
+          body: raw,
+        }),
+        // biome-ignore lint/suspicious/noExplicitAny: the handler only logs through the context
+        { debug() {}, warn() {}, info() {}, error() {} } as any,
+      );
+      return response.status ?? 200;
+    },
+    async health() {
+      return (await services.health()).jsonBody as { slack: SelfCheckReport; pending: number };
+    },
+    async dispose() {
+      services.selfCheck.stop();
+      await consumer.close();
+      await queue.close();
+      await store.close();
+      await fake.close();
+      await dir.remove();
+    },
+  };
+}
+
+const VELOG = (user: string) => `TIL <https://velog.io/@${user}/til>`;
+const linesLike = (log: { lines: string[] }, pattern: RegExp) => log.lines.filter((l) => pattern.test(l));
+const dmsTo = (fake: FakeSlack, user: string) =>
+  fake.calls
+    .filter((c) => c.method === 'chat.postMessage' && c.ok && c.args.channel === `D${user}`)
+    .map((c) => String(c.args.text));
+
+async function until(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+describe('self-check: a healthy token', () => {
+  it('says once who it is, that it is in the channel, that every manifest scope is granted; health shows it', async () => {
+    rig = await startRig();
+    const report = (await rig.health()).slack;
+    expect(report).toMatchObject({
+      status: 'ok',
+      connectedAs: '@til-bot in Fake Team',
+      channel: { id: CHANNEL, name: 'til', isMember: true },
+      scopes: { missing: [] },
+      processing: 'running',
+    });
+    expect(report.scopes?.required).toEqual(manifestBotScopes());
+    expect(linesLike(rig.log, /connected as @til-bot in Fake Team/)).toHaveLength(1);
+    await rig.services.selfCheck.check();
+    expect(linesLike(rig.log, /connected as @til-bot/)).toHaveLength(1);
+    expect(dmsTo(rig.fake, ADMIN)).toEqual([]);
+  });
+
+  it('reports a dry run when there is no token, without calling Slack', async () => {
+    rig = await startRig({ dryRun: true });
+    expect((await rig.health()).slack).toMatchObject({ status: 'dry-run', processing: 'running' });
+    expect(linesLike(rig.log, /dry run/)).toHaveLength(1);
+    expect(rig.fake.calls.filter((c) => c.method === 'auth.test')).toEqual([]);
+  });
+});
+
+describe('self-check: problems someone must fix (the token works)', () => {
+  it('not in the channel: one line saying how to /invite the bot, one admin alert, health shows it', async () => {
+    rig = await startRig({ before: (fake) => fake.setChannelMember(CHANNEL, false) });
+    await rig.services.selfCheck.check();
+    const report = (await rig.health()).slack;
+    expect(report).toMatchObject({ status: 'problems', channel: { isMember: false }, processing: 'running' });
+    const lines = linesLike(rig.log, /^error .*NOT a member/);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^error .*TIL_CHANNEL_ID #til \(C0TIL0001\).*type \/invite @til-bot/);
+    await until(() => dmsTo(rig!.fake, ADMIN).length > 0, 'the admin alert');
+    expect(dmsTo(rig.fake, ADMIN)).toEqual([expect.stringMatching(/not a member.*\/invite @til-bot/)]);
+    // Events still flow: the bot may be invited any moment, and the store does not need Slack.
+    expect(rig.consumer.consuming()).toBe(true);
+  });
+
+  it('a missing scope: one line naming it, one admin alert, health lists it', async () => {
+    const granted = (manifestBotScopes() ?? []).filter((scope) => scope !== 'im:history');
+    rig = await startRig({ before: (fake) => fake.setScopes(granted) });
+    await rig.services.selfCheck.check();
+    expect((await rig.health()).slack).toMatchObject({
+      status: 'problems',
+      scopes: { missing: ['im:history'] },
+    });
+    const lines = linesLike(rig.log, /^error .*lacks scopes/);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/lacks scopes the manifest asks for: im:history\. .*reinstall the app/);
+    await until(() => dmsTo(rig!.fake, ADMIN).length > 0, 'the admin alert');
+    expect(dmsTo(rig.fake, ADMIN)).toEqual([expect.stringMatching(/lacks scopes.*im:history/)]);
+  });
+});
+
+describe('self-check: a token Slack refuses', () => {
+  it('at start: one line, processing paused, events wait (none dead-lettered), then flow once it works', async () => {
+    let restore = () => {};
+    rig = await startRig({ before: (fake) => (restore = fake.failAll({ error: 'invalid_auth' })) });
+    const before = await rig.health();
+    expect(before.slack).toMatchObject({ status: 'token-refused', processing: 'paused' });
+    expect(rig.consumer.consuming()).toBe(false);
+
+    rig.clock.ms = Date.parse('2026-11-24T21:00:00+09:00');
+    const users = ['U0AAA', 'U0BBB', 'U0CCC'];
+    for (const [i, user] of users.entries()) {
+      const ts = tsAt('2026-11-24T21:00:00+09:00', i + 1);
+      expect(await rig.postEvent(reply({ user, ts, threadTs: rig.threadTs, text: VELOG(user) }))).toBe(200);
+    }
+    // Several re-checks meanwhile: still paused, nothing delivered, nothing dead-lettered, said once.
+    await until(() => rig!.fake.calls.filter((c) => c.method === 'auth.test').length >= 4, 'three re-checks');
+    expect(rig.consumer.consuming()).toBe(false);
+    // The three replies, behind the weekly thread's own message (thread_recorded), none delivered yet.
+    expect(rig.queue.pendingCount()).toBe(before.pending + 3);
+    expect(rig.queue.deadLetters()).toEqual([]);
+    expect((await rig.health()).pending).toBe(before.pending + 3);
+    const refused = linesLike(rig.log, /refuses SLACK_BOT_TOKEN/);
+    expect(refused).toHaveLength(1);
+    expect(refused[0]).toMatch(/^error .*\(invalid_auth\)\. Event processing is PAUSED/);
+
+    restore();
+    await until(() => rig!.consumer.consuming(), 'the consumer resumed');
+    await rig.queue.idle();
+    expect(rig.queue.deadLetters()).toEqual([]);
+    expect((await rig.health()).slack).toMatchObject({ status: 'ok', processing: 'running' });
+    expect(linesLike(rig.log, /accepts the token again/)).toHaveLength(1);
+    // Effects held while Slack looked down are the next tick's sweep's (as after any outage).
+    rig.clock.ms += 60_000;
+    await rig.services.jobs.runDue(rig.clock.ms);
+    const broadcasts = rig.fake.calls.filter(
+      (c) => c.method === 'chat.postMessage' && c.ok && c.args.channel === CHANNEL,
+    );
+    // The weekly post, then one broadcast per member whose reply waited.
+    expect(broadcasts.map((c) => String(c.args.text)).slice(1)).toEqual(
+      users.map((user) => expect.stringMatching(new RegExp(`^<@${user}>`))),
+    );
+    // The one alert, raised while the token was refused, is delivered once it works.
+    await until(() => dmsTo(rig!.fake, ADMIN).length > 0, 'the admin alert');
+    expect(dmsTo(rig.fake, ADMIN)).toEqual([expect.stringMatching(/refused the bot token \(invalid_auth\)/)]);
+  });
+
+  it('while running: the first call refused pauses processing; later events wait and flow once it works', async () => {
+    rig = await startRig();
+    expect(rig.consumer.consuming()).toBe(true);
+    await rig.queue.idle();
+    rig.clock.ms = Date.parse('2026-11-24T21:00:00+09:00');
+    const restore = rig.fake.failAll({ error: 'token_revoked' });
+    const first = tsAt('2026-11-24T21:00:00+09:00', 1);
+    await rig.postEvent(reply({ user: 'U0AAA', ts: first, threadTs: rig.threadTs, text: VELOG('U0AAA') }));
+    await until(() => !rig!.consumer.consuming(), 'the consumer paused');
+    // The reply in flight then is completed (recorded; its broadcast waits in the outbox), not abandoned.
+    await until(() => rig!.queue.pendingCount() === 0, 'the reply in flight completed');
+    expect((await rig.health()).slack).toMatchObject({ status: 'token-refused', processing: 'paused' });
+    const second = tsAt('2026-11-24T21:00:00+09:00', 2);
+    await rig.postEvent(reply({ user: 'U0BBB', ts: second, threadTs: rig.threadTs, text: VELOG('U0BBB') }));
+    expect(rig.queue.pendingCount()).toBe(1);
+    expect(linesLike(rig.log, /refuses SLACK_BOT_TOKEN \(token_revoked\)/)).toHaveLength(1);
+
+    restore();
+    await until(() => rig!.consumer.consuming(), 'the consumer resumed');
+    await rig.queue.idle();
+    expect(rig.queue.deadLetters()).toEqual([]);
+    expect(rig.queue.pendingCount()).toBe(0);
+    rig.clock.ms += 60_000;
+    await rig.services.jobs.runDue(rig.clock.ms);
+    const bBroadcast = () =>
+      rig!.fake.calls.filter(
+        (c) => c.method === 'chat.postMessage' && c.ok && String(c.args.text).startsWith('<@U0BBB>'),
+      );
+    expect(bBroadcast()).toHaveLength(1);
+    const aBroadcast = rig.fake.calls.filter(
+      (c) => c.method === 'chat.postMessage' && c.ok && String(c.args.text).startsWith('<@U0AAA>'),
+    );
+    expect(aBroadcast).toHaveLength(1);
+  });
+});
