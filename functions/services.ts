@@ -26,6 +26,7 @@ import { createHistoryHandler, createMonthsHandler, createStatsHandler } from '.
 import { selfCheckAlertText } from './messages/selfCheckTemplates.js';
 import { templatesFor } from './messages/templates.js';
 import { manifestBotScopes } from './slack/appManifest.js';
+import { createEventReceiver } from './slack/eventReceiver.js';
 
 export interface Adapters {
   store: Store;
@@ -159,6 +160,8 @@ export function createServices(config: AppConfig, adapters: Adapters) {
     jobs,
     /** `/til admin resync` plugs in here: `{ resyncNow(): Promise<string> }`. */
     resync: { resyncNow: resync.resyncNow },
+    /** The Events API receiver behind slack-events, for the other transport (Socket Mode, local/socketMode.ts). */
+    receiveEvent: createEventReceiver({ timeZone: config.rules.timeZone, queue }),
     slackEvents: createSlackEventsHandler({
       signingSecret: config.slack.signingSecret,
       timeZone: config.rules.timeZone,

@@ -1,10 +1,7 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import type { QueueSender } from '../adapters/queue/queue.js';
-import type { QueuedEvent } from '../app/queuedEvent.js';
-import { routingMonthOfTs } from '../domain/calendar.js';
-import { parseEnvelope } from '../slack/envelope.js';
+import { createEventReceiver } from '../slack/eventReceiver.js';
 import { jsonNestingExceeds, MAX_JSON_DEPTH } from '../slack/limits.js';
-import { slimEvent } from '../slack/slimEvent.js';
 import { checkSignatureHeaders, verifySlackSignature } from '../slack/verifySignature.js';
 import { BodyTooLargeError, readBodyWithLimit } from './readBody.js';
 
@@ -26,6 +23,7 @@ const text = (status: number, body: string): HttpResponseInit => ({
  * Nothing slow happens here (no store, no Slack calls) so Slack's 3-second limit holds even on a cold start.
  */
 export function createSlackEventsHandler(deps: SlackEventsDeps) {
+  const receive = createEventReceiver(deps);
   /** The checks that need no body (headers, timestamp window): an unsigned or replayed request is not read. */
   const beforeBody = (headers: Headers, context: InvocationContext): HttpResponseInit | undefined => {
     const check = checkSignatureHeaders({
@@ -69,30 +67,22 @@ export function createSlackEventsHandler(deps: SlackEventsDeps) {
     } catch {
       return text(400, 'body is not JSON');
     }
-    // Slack tells us it is rate-limiting its deliveries to this app; nothing to enqueue, nothing to retry.
-    if ((json as { type?: unknown } | null)?.type === 'app_rate_limited') {
-      context.warn('slack-events: Slack reports app_rate_limited; some events were not delivered');
-      return text(200, 'ok');
-    }
-    const envelope = parseEnvelope(json);
-    if (!envelope.ok) return text(400, envelope.error);
-    if (envelope.value.type === 'url_verification') {
-      return { status: 200, jsonBody: { challenge: envelope.value.challenge } };
-    }
-    const { eventId, event, routingTs } = envelope.value;
-    const sessionId = routingMonthOfTs(routingTs, deps.timeZone);
-    const body: QueuedEvent = { eventId, event: slimEvent(event) };
-    await deps.queue.send({
-      messageId: eventId,
-      sessionId,
-      body,
-      contentType: 'application/json',
-      applicationProperties: {
-        eventType: String(event.type),
-        retryNum: Number.parseInt(request.headers.get('x-slack-retry-num') ?? '0', 10) || 0,
-      },
+    const receipt = await receive(json, {
+      retryNum: Number.parseInt(request.headers.get('x-slack-retry-num') ?? '0', 10) || 0,
     });
-    context.debug(`slack-events: enqueued ${eventId} (${String(event.type)}) in session ${sessionId}`);
+    switch (receipt.kind) {
+      case 'rejected':
+        return text(400, receipt.error);
+      case 'challenge':
+        return { status: 200, jsonBody: { challenge: receipt.challenge } };
+      case 'notice':
+        context.warn(`slack-events: ${receipt.message}`);
+        break;
+      case 'enqueued':
+        context.debug(
+          `slack-events: enqueued ${receipt.eventId} (${receipt.eventType}) in session ${receipt.sessionId}`,
+        );
+    }
     return text(200, 'ok');
   };
   return Object.assign(handler, { beforeBody });

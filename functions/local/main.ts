@@ -11,6 +11,7 @@ import { dashboardRoot } from './dashboardRoot.js';
 import { DataDirLocked, lockDataDir } from './dataDirLock.js';
 import { startGatedConsumer } from './gatedConsumer.js';
 import { createHttpServer } from './httpServer.js';
+import { type SocketMode, startSocketMode } from './socketMode.js';
 
 /**
  * `npm start`: the whole product in one process. HTTP server + embedded durable queue + processor + embedded
@@ -114,6 +115,7 @@ async function main() {
     await lock.release();
     process.exit(1);
   };
+  let socketMode: Promise<SocketMode> | undefined;
   server.once('error', onListenError);
   server.listen(config.local.port, () => {
     server.off('error', onListenError);
@@ -124,7 +126,9 @@ async function main() {
       [
         `TIL Challenge listening on http://localhost:${port} (data in ${dataDir})`,
         `  Store: ${storeLocation(config)}`,
-        `  Slack Event Subscriptions request URL: https://<public-url-for-this-machine>/api/slack/events`,
+        config.slack.appToken
+          ? '  Slack: Socket Mode (SLACK_APP_TOKEN), no public URL needed; connecting…'
+          : `  Slack Event Subscriptions request URL: https://<public-url-for-this-machine>/api/slack/events`,
         existsSync(join(staticRoot, 'index.html'))
           ? `  Dashboard: http://localhost:${port}/`
           : '  Dashboard: not built yet (web/)',
@@ -135,6 +139,20 @@ async function main() {
       ].join('\n'),
     );
     if (timer) tick();
+    if (config.slack.appToken) {
+      socketMode = startSocketMode({
+        appToken: config.slack.appToken,
+        apiUrl: config.slack.apiUrl,
+        receiveEvent: services.receiveEvent,
+        log,
+      });
+      // A refused app token (or none of the scope connections:write) is said once; HTTP keeps serving.
+      socketMode.catch((error: unknown) =>
+        log.error(
+          `Socket Mode could not connect: ${describeError(error)}. Check SLACK_APP_TOKEN (Basic Information → App-Level Tokens, scope connections:write) and that Socket Mode is on (slack-app-manifest.socket-mode.yaml)`,
+        ),
+      );
+    }
   });
 
   let stopping = false;
@@ -147,6 +165,7 @@ async function main() {
     log.info(`${signal}: draining in-flight work`);
     if (timer) clearInterval(timer);
     services.selfCheck.stop();
+    await socketMode?.then((socket) => socket.close()).catch(() => {});
     await new Promise<void>((done) => server.close(() => done()));
     await consumer.then((c) => c.close()).catch(() => {});
     await Promise.all([queue.close(), ticking]);

@@ -5,126 +5,18 @@
  * is dead-lettered, and they are processed once the token works again.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { type EmbeddedQueue, openEmbeddedQueue } from '../../functions/adapters/queue/embeddedQueue.js';
-import { defaultQueueOptions } from '../../functions/adapters/queue/queue.js';
-import { createWebApiSlack } from '../../functions/adapters/slack/webApiSlack.js';
-import { openFileStore } from '../../functions/adapters/store/fileStore.js';
-import type { Store } from '../../functions/adapters/store/store.js';
-import type { SelfCheckReport } from '../../functions/app/selfCheck.js';
-import { loadConfig } from '../../functions/config.js';
-import { type GatedConsumer, startGatedConsumer } from '../../functions/local/gatedConsumer.js';
-import { createServices, type Services } from '../../functions/services.js';
 import { manifestBotScopes } from '../../functions/slack/appManifest.js';
-import { signSlackRequest } from '../../functions/slack/verifySignature.js';
-import { BOT_TOKEN, CHANNEL, capturedLog, request, SECRET } from '../handlers/helpers.js';
-import { type FakeSlack, startFakeSlack } from '../support/fakeSlack.js';
+import { CHANNEL } from '../handlers/helpers.js';
+import type { FakeSlack } from '../support/fakeSlack.js';
+import { ADMIN, type InProcessApp, startInProcessApp, until } from '../support/inProcessApp.js';
 import { reply, tsAt } from '../support/slackPayloads.js';
-import { makeTempDir, type TempDir } from '../support/tempDir.js';
 
-const ADMIN = 'UADMIN1';
-
-interface Rig {
-  fake: FakeSlack;
-  services: Services;
-  queue: EmbeddedQueue;
-  store: Store;
-  consumer: GatedConsumer;
-  log: ReturnType<typeof capturedLog>;
-  clock: { ms: number };
-  threadTs: string;
-  postEvent(body: unknown): Promise<number>;
-  health(): Promise<{ slack: SelfCheckReport; pending: number }>;
-  dispose(): Promise<void>;
-}
-
-let rig: Rig | undefined;
+let rig: InProcessApp | undefined;
 afterEach(async () => {
   await rig?.dispose();
   rig = undefined;
 });
-
-/** `npm start`'s wiring in-process: week 4 of November 2026 posted first (unless the token is refused from the start). */
-async function startRig(
-  options: { before?: (fake: FakeSlack) => void; dryRun?: boolean } = {},
-): Promise<Rig> {
-  const clock = { ms: Date.parse('2026-11-23T09:05:00+09:00') };
-  const fake = await startFakeSlack({ token: BOT_TOKEN, now: () => clock.ms });
-  const dir: TempDir = await makeTempDir('self-check');
-  const store = await openFileStore(`${dir.path}/store`);
-  const queue = await openEmbeddedQueue(`${dir.path}/queue`, { ...defaultQueueOptions, retryDelayMs: 10 });
-  const log = capturedLog();
-  const config = loadConfig({
-    TIL_CHANNEL_ID: CHANNEL,
-    SLACK_SIGNING_SECRET: SECRET,
-    ADMIN_USER_IDS: ADMIN,
-    LOCALE: 'en',
-    ...(options.dryRun ? {} : { SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_API_URL: fake.url }),
-  });
-  const slack = createWebApiSlack({
-    token: BOT_TOKEN,
-    apiUrl: fake.url,
-    retryConfig: { retries: 1, factor: 1, minTimeout: 5, maxTimeout: 5 },
-  });
-  const services = createServices(config, {
-    store,
-    queue,
-    slack,
-    log,
-    now: () => clock.ms,
-    host: 'local',
-    queueDepth: () => queue.pendingCount(),
-    selfCheckRecheckMs: 20,
-  });
-  let threadTs = '';
-  if (!options.dryRun) {
-    await services.jobs.runDue(clock.ms);
-    threadTs = String(fake.messagesIn(CHANNEL)[0]?.ts);
-  }
-  options.before?.(fake);
-  const consumer = await startGatedConsumer(queue, services, log);
-  return {
-    fake,
-    services,
-    queue,
-    store,
-    consumer,
-    log,
-    clock,
-    threadTs,
-    async postEvent(body) {
-      // Slack's own state follows the event (the tick's re-sync reads the thread back).
-      fake.applyEvent(body);
-      const raw = JSON.stringify(body);
-      const timestamp = String(Math.floor(clock.ms / 1000));
-      const response = await services.slackEvents(
-        request({
-          method: 'POST',
-          path: '/api/slack/events',
-          headers: {
-            'content-type': 'application/json',
-            'x-slack-request-timestamp': timestamp,
-            'x-slack-signature': signSlackRequest(SECRET, timestamp, Buffer.from(raw)),
-          },
-          body: raw,
-        }),
-        // biome-ignore lint/suspicious/noExplicitAny: the handler only logs through the context
-        { debug() {}, warn() {}, info() {}, error() {} } as any,
-      );
-      return response.status ?? 200;
-    },
-    async health() {
-      return (await services.health()).jsonBody as { slack: SelfCheckReport; pending: number };
-    },
-    async dispose() {
-      services.selfCheck.stop();
-      await consumer.close();
-      await queue.close();
-      await store.close();
-      await fake.close();
-      await dir.remove();
-    },
-  };
-}
+const startRig = startInProcessApp;
 
 const VELOG = (user: string) => `TIL <https://velog.io/@${user}/til>`;
 const linesLike = (log: { lines: string[] }, pattern: RegExp) => log.lines.filter((l) => pattern.test(l));
@@ -132,14 +24,6 @@ const dmsTo = (fake: FakeSlack, user: string) =>
   fake.calls
     .filter((c) => c.method === 'chat.postMessage' && c.ok && c.args.channel === `D${user}`)
     .map((c) => String(c.args.text));
-
-async function until(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 describe('self-check: a healthy token', () => {
   it('says once who it is, that it is in the channel, that every manifest scope is granted; health shows it', async () => {

@@ -13,9 +13,9 @@ import {
   WebAPIRateLimitedError,
   WebAPIRequestError,
   WebClient,
-  type Logger as WebClientLogger,
 } from '@slack/web-api';
 import type { Logger } from '../../app/logger.js';
+import { slackSdkLogger } from './sdkLogger.js';
 import {
   type MessageTag,
   type PostMessage,
@@ -107,7 +107,7 @@ export function createWebApiSlack(options: WebApiSlackOptions): SlackPort {
     retryConfig: { retries: 0 },
     rejectRateLimitedCalls: true,
     timeout: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
-    ...(logger ? { logger: webClientLogger(logger) } : { logLevel: LogLevel.WARN }),
+    ...(logger ? { logger: slackSdkLogger(logger, 'slack-web-api') } : { logLevel: LogLevel.WARN }),
   });
 
   /** Per method (Slack's rate limits are per method): until when Slack asked us not to call it. */
@@ -336,21 +336,4 @@ function describe(error: unknown): string {
 
 function redact(text: string, token: string): string {
   return token ? text.replaceAll(token, '[token]') : text;
-}
-
-/** WebClient's logger interface over the app's; WebClient redacts tokens from what it logs. */
-function webClientLogger(log: Logger): WebClientLogger {
-  let level = LogLevel.INFO;
-  const line = (parts: unknown[]) => `slack-web-api: ${parts.map(String).join(' ')}`;
-  return {
-    debug: (...parts) => log.debug(line(parts)),
-    info: (...parts) => log.info(line(parts)),
-    warn: (...parts) => log.warn(line(parts)),
-    error: (...parts) => log.error(line(parts)),
-    setLevel: (newLevel) => {
-      level = newLevel;
-    },
-    getLevel: () => level,
-    setName: () => {},
-  };
 }
