@@ -11,6 +11,7 @@ import { dashboardRoot } from './dashboardRoot.js';
 import { DataDirLocked, lockDataDir } from './dataDirLock.js';
 import { startGatedConsumer } from './gatedConsumer.js';
 import { createHttpServer } from './httpServer.js';
+import { loadEnvFile } from './loadEnvFile.js';
 import { type SocketMode, startSocketMode } from './socketMode.js';
 
 /**
@@ -18,6 +19,8 @@ import { type SocketMode, startSocketMode } from './socketMode.js';
  * durable store + in-process scheduler, wired to the very handlers the Functions entry registers.
  */
 async function main() {
+  // Settings may come from ./.env; the environment wins (see .env.example).
+  const envFile = loadEnvFile();
   let config: ReturnType<typeof loadConfig>;
   try {
     config = loadConfig(process.env);
@@ -126,6 +129,9 @@ async function main() {
       [
         `TIL Challenge listening on http://localhost:${port} (data in ${dataDir})`,
         `  Store: ${storeLocation(config)}`,
+        envFile.path
+          ? `  Settings: ${envFile.loaded.length} from ${envFile.path}, the rest from the environment (which wins)`
+          : '  Settings: from the environment (no .env file here)',
         config.slack.appToken
           ? '  Slack: Socket Mode (SLACK_APP_TOKEN), no public URL needed; connecting…'
           : `  Slack Event Subscriptions request URL: https://<public-url-for-this-machine>/api/slack/events`,
