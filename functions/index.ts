@@ -110,8 +110,10 @@ export function deadLetterOf(message: unknown, context: InvocationContext): Dead
     const entry = Object.entries(properties).find(([key]) => key.toLowerCase() === name.toLowerCase());
     return entry && entry[1] !== undefined && entry[1] !== null ? String(entry[1]) : undefined;
   };
+  const sessionId = context.triggerMetadata?.sessionId;
   return {
     ...deliveryOf(context),
+    ...(typeof sessionId === 'string' && sessionId && { sessionId }),
     body: message,
     reason: property('DeadLetterReason') ?? 'unknown (no DeadLetterReason on the message)',
     description: property('DeadLetterErrorDescription'),
@@ -128,6 +130,20 @@ app.http('slack-events', {
   methods: ['POST'],
   authLevel: 'anonymous',
   handler: http((s) => s.slackEvents),
+});
+
+app.http('slack-commands', {
+  route: 'slack/commands',
+  methods: ['POST'],
+  authLevel: 'anonymous',
+  handler: http((s) => s.slackCommands),
+});
+
+app.http('slack-interactions', {
+  route: 'slack/interactions',
+  methods: ['POST'],
+  authLevel: 'anonymous',
+  handler: http((s) => s.slackInteractions),
 });
 
 for (const name of ['stats', 'months', 'history'] as const) {

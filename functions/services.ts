@@ -1,8 +1,10 @@
+import type { DeadLetterBox } from './adapters/queue/deadLetterBox.js';
 import type { QueueSender } from './adapters/queue/queue.js';
 import { createDryRunSlack } from './adapters/slack/dryRunSlack.js';
 import type { SlackPort } from './adapters/slack/slack.js';
 import { createWebApiSlack } from './adapters/slack/webApiSlack.js';
 import type { Store } from './adapters/store/store.js';
+import { createAdminSurfaces } from './adminSurfaceServices.js';
 import { createAdminAlerts } from './app/adminAlerts.js';
 import { createAdoption } from './app/adoption.js';
 import { createEventProcessor } from './app/eventProcessor.js';
@@ -11,20 +13,24 @@ import { createMemberDirectory } from './app/memberDirectory.js';
 import { createOutboxRunner, type OutboxDoc, type OutboxItem, type Performer } from './app/outbox.js';
 import { createPacer } from './app/pacer.js';
 import { createParticipationClaims } from './app/participationClaims.js';
+import { createReminders } from './app/reminders.js';
 import { createResync } from './app/resync.js';
 import { createScheduledJobs } from './app/scheduledJobs.js';
 import { createSelfCheck, watchedSlack } from './app/selfCheck.js';
 import { createSlackHealth } from './app/slackHealth.js';
 import { createSubmissionEffects } from './app/submissionEffects.js';
 import { createThreadLinks } from './app/threadLinks.js';
+import { createWeekCalendar } from './app/weekCalendar.js';
 import type { AppConfig } from './config.js';
 import { createAdminTickHandler } from './handlers/adminTick.js';
 import { createHealthHandler } from './handlers/health.js';
 import { createProcessEventHandler } from './handlers/processEvent.js';
 import { createSlackEventsHandler } from './handlers/slackEvents.js';
 import { createHistoryHandler, createMonthsHandler, createStatsHandler } from './handlers/stats.js';
+import { createMemberSurfaces } from './memberSurfaceServices.js';
 import { selfCheckAlertText } from './messages/selfCheckTemplates.js';
 import { templatesFor } from './messages/templates.js';
+import type { ResyncPort } from './slack/adminCommand.js';
 import { manifestBotScopes } from './slack/appManifest.js';
 import { createEventReceiver } from './slack/eventReceiver.js';
 
@@ -45,6 +51,10 @@ export interface Adapters {
   tokenRefusedHoldMs?: number;
   /** While the token is refused, how often the self-check asks Slack again (default 60 s). */
   selfCheckRecheckMs?: number;
+  /** Where dead letters are kept (the embedded queue's journal locally); default: the store's copies (Azure). */
+  deadLetterBox?: DeadLetterBox;
+  /** Re-sync from Slack for `/til admin resync`; without it the admin is told it is not available. */
+  resync?: ResyncPort;
 }
 
 /** Slack through the Web API, or printed (dry run) when no bot token is configured. */
@@ -94,30 +104,11 @@ export function createServices(config: AppConfig, adapters: Adapters) {
     now,
   });
   const alerts = adminAlerts.alerts;
-  const claims = createParticipationClaims({ store, channelId, timeZone: config.rules.timeZone });
-  const effects = createSubmissionEffects({ store, slack, claims, alerts, config, templates });
+  const weeks = createWeekCalendar({ store, config });
+  const claims = createParticipationClaims({ store, channelId, weeks });
+  const effects = createSubmissionEffects({ store, slack, claims, alerts, config, templates, weeks });
   const threadLinks = createThreadLinks({ store, slack, config, log });
   const adoptThread = createAdoption({ store, config, claims });
-  const processor = createEventProcessor({
-    store,
-    slack,
-    members,
-    config,
-    log,
-    outbox,
-    effects,
-    claims,
-    adoptThread,
-    health,
-  });
-  // Submissions are in every month's partition (cross-partition query); alerts in their own.
-  const sweepSources = [
-    { query: { type: 'submission' }, performer: effects },
-    adminAlerts.sweepSource,
-  ] as unknown as {
-    query: { type: string; pk?: string };
-    performer: Performer<OutboxDoc<OutboxItem>, OutboxItem>;
-  }[];
   const resync = createResync({
     store,
     slack,
@@ -131,6 +122,54 @@ export function createServices(config: AppConfig, adapters: Adapters) {
     pacer: createPacer(SLACK_TIER_3),
     now,
   });
+  const admin = createAdminSurfaces({
+    config,
+    store,
+    queue,
+    slack,
+    templates,
+    log,
+    now,
+    deadLetterBox: adapters.deadLetterBox,
+    resync: adapters.resync ?? resync,
+  });
+  const surfaces = createMemberSurfaces({
+    config,
+    store,
+    queue,
+    slack,
+    members,
+    templates,
+    log,
+    now,
+    adminCommand: admin.subcommand,
+  });
+  const processor = createEventProcessor({
+    processMemberAction: surfaces.processMemberAction,
+    processAdminAction: admin.adminActions.process,
+    home: surfaces.home,
+    store,
+    slack,
+    members,
+    config,
+    log,
+    outbox,
+    effects,
+    claims,
+    adoptThread,
+    health,
+    weeks,
+  });
+  const reminders = createReminders({ store, slack, config, templates, alerts, outbox, log, now });
+  // Submissions and reminders are in every month's partition (cross-partition query); alerts in their own.
+  const sweepSources = [
+    { query: { type: 'submission' }, performer: effects },
+    adminAlerts.sweepSource,
+    reminders.sweepSource,
+  ] as unknown as {
+    query: { type: string; pk?: string };
+    performer: Performer<OutboxDoc<OutboxItem>, OutboxItem>;
+  }[];
   const jobs = createScheduledJobs({
     store,
     slack,
@@ -141,8 +180,10 @@ export function createServices(config: AppConfig, adapters: Adapters) {
     queue,
     threadLinks,
     now,
+    weeks,
     sweepOutbox: () => outbox.sweep(sweepSources, SWEEP_BUDGET_MS),
     resync,
+    reminders,
   });
   const readSide = { store, members, config, threadLinks, log, now };
   const processEvent = createProcessEventHandler({
@@ -181,6 +222,9 @@ export function createServices(config: AppConfig, adapters: Adapters) {
         return processEvent.process(...args);
       },
     },
+    slackCommands: surfaces.slackCommands,
+    slackInteractions: surfaces.slackInteractions,
+    slackReceivers: { command: surfaces.receiveCommand, interaction: surfaces.receiveInteraction },
     stats: createStatsHandler(readSide),
     months: createMonthsHandler(readSide),
     history: createHistoryHandler(readSide),

@@ -51,6 +51,7 @@ export function createAdoption(deps: { store: Store; config: AppConfig; claims: 
                   rules,
                   memberAlreadyBroadcast,
                   eventId,
+                  replyFeedback: config.replyFeedback,
                 })
               : undefined,
           );

@@ -1,6 +1,7 @@
 import type { Doc } from '../adapters/store/store.js';
 import { routingMonthOfTs } from '../domain/calendar.js';
 import type { MonthSummary } from '../domain/history.js';
+import type { FeedbackReason } from '../domain/replyFeedback.js';
 import type { Effect, MonthKey, SlackTs, SubmissionState, UserId, Week, WeekKey } from '../domain/types.js';
 
 /**
@@ -85,6 +86,8 @@ export interface SubmissionDoc extends Doc {
   pendingEffects?: true;
   /** Who is performing the outbox now, so that a sweep and an event never perform one effect at once. */
   outboxLease?: OutboxLease;
+  /** Reply feedback notes already given (SPEC 8): once per reply and reason. */
+  feedbackGiven?: FeedbackReason[];
 }
 
 export interface OutboxLease {
@@ -211,6 +214,8 @@ export const monthSummaryDocId = (month: MonthKey) => `monthSummary:${month}`;
 export interface DeadLetterDoc extends Doc {
   type: 'deadLetter';
   messageId: string;
+  /** The message's session (routing month), so a replay goes back into it. */
+  sessionId?: string;
   /**
    * The queue message body as it was enqueued, as JSON text: a document of its own shape could be refused by the
    * store (nesting, size) exactly when the body is what made the message fail.
@@ -222,5 +227,78 @@ export interface DeadLetterDoc extends Doc {
   deadLetteredAt: string;
   /** Set once an admin has been told; a redelivery of the dead letter then does not alert again. */
   alertedAt?: string;
+  /** Replayed (as a new queue message) or discarded by an admin: no longer listed (app/deadLetters.ts). */
+  resolved?: { at: string } & ({ replayedAs: string } | { discarded: true });
 }
 export const deadLetterDocId = (messageId: string) => `deadLetter:${messageId}`;
+
+/**
+ * A member's pass of a week (SPEC 8), in the week's month partition. Never deleted: an undo marks it `undone`, so a
+ * pass and its undo are one document written with its ETag. A pass for a week the member then took part in is
+ * given back by the rules (domain/passes.ts), not by a write.
+ */
+export interface PassDoc extends Doc {
+  type: 'pass';
+  channel: string;
+  month: MonthKey;
+  weekKey: WeekKey;
+  userId: UserId;
+  status: 'passed' | 'undone';
+  /** When the member asked (Slack's instant), for the pass and for its undo. */
+  passedAt: string;
+  undoneAt?: string;
+  /** The member action that last changed it: its redelivery answers as it did instead of "already". */
+  lastActionId?: string;
+}
+export const passDocId = (weekKey: WeekKey, userId: UserId) => `pass:${weekKey}:${userId}`;
+
+/** A member's settings (members partition): so far only whether they get the weekly reminder. */
+export interface MemberPrefsDoc extends Doc {
+  type: 'memberPrefs';
+  channel: string;
+  userId: UserId;
+  reminders: boolean;
+  updatedAt: string;
+}
+export const memberPrefsDocId = (userId: UserId) => `memberPrefs:${userId}`;
+
+/** The weekly reminder DM to one member, as an outbox entry: performed, retried and given up like an effect. */
+export type ReminderEntry = {
+  kind: 'reminder';
+  /** `reminder:<week>:<user>`, also the DM's tag id. */
+  id: string;
+  weekKey: WeekKey;
+  userId: UserId;
+} & EffectAttempts;
+
+/**
+ * The claim that makes a member's reminder of a week happen once (create-if-absent, whoever ticks), holding the DM
+ * in its outbox until it is sent. In the week's month partition.
+ */
+export interface ReminderDoc extends Doc {
+  type: 'reminder';
+  channel: string;
+  month: MonthKey;
+  weekKey: WeekKey;
+  userId: UserId;
+  /** The real clock's instant of the claim. */
+  claimedAt: string;
+  outbox: ReminderEntry[];
+  pendingEffects?: true;
+  outboxLease?: OutboxLease;
+}
+export const reminderDocId = (weekKey: WeekKey, userId: UserId) => `reminder:${weekKey}:${userId}`;
+
+/**
+ * When a member's App Home was last published on their opening it (members partition): a second
+ * `app_home_opened` soon after (Slack sends one per open, and a double click opens twice) publishes nothing new.
+ */
+export interface HomeViewDoc extends Doc {
+  type: 'homeView';
+  channel: string;
+  userId: UserId;
+  /** The opening that published: Slack's event_ts as epoch ms, and its event id (its redelivery publishes). */
+  openedAtMs: number;
+  eventId: string;
+}
+export const homeViewDocId = (userId: UserId) => `homeView:${userId}`;

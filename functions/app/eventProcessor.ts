@@ -13,7 +13,9 @@ import {
 import { applyEvent } from '../domain/submission.js';
 import type { ChallengeEvent, SlackTs, Week } from '../domain/types.js';
 import { normalizeEvent } from '../slack/envelope.js';
+import type { AdminActionMessage } from './adminActionMessage.js';
 import type { createAdoption } from './adoption.js';
+import type { CommandProcessor } from './commandProcessor.js';
 import {
   monthPartition,
   type OutboxEntry,
@@ -24,6 +26,7 @@ import {
   type WeekDoc,
   weekDocId,
 } from './documents.js';
+import type { HomeTab } from './homeTab.js';
 import { describeError, type Logger } from './logger.js';
 import type { MemberDirectory } from './memberDirectory.js';
 import type { DocRef, OutboxRunner, Performer } from './outbox.js';
@@ -31,6 +34,7 @@ import type { ParticipationClaims } from './participationClaims.js';
 import { queuedMessageSchema, threadRecordedMessageId } from './queuedEvent.js';
 import type { SlackHealth } from './slackHealth.js';
 import { nextSubmissionDocument } from './transitions.js';
+import type { WeekCalendar } from './weekCalendar.js';
 
 export interface EventProcessorDeps {
   store: Store;
@@ -43,6 +47,13 @@ export interface EventProcessorDeps {
   claims: ParticipationClaims;
   adoptThread: ReturnType<typeof createAdoption>;
   health: SlackHealth;
+  /** Weeks with the admins' rules applied (an extended deadline makes later replies on time). */
+  weeks: WeekCalendar;
+  /** Members' actions from `/til` and App Home buttons (app/commandProcessor.ts). */
+  processMemberAction: CommandProcessor;
+  /** Applies an admin's change (`/til admin skip|unskip|extend|exclude|include`) and answers the admin. */
+  processAdminAction: (message: AdminActionMessage) => Promise<ProcessOutcome>;
+  home: HomeTab;
 }
 
 export type ProcessOutcome = { applied: true; effects: number } | { applied: false; ignored: string };
@@ -62,13 +73,13 @@ const OVERTAKING_WINDOW_MS = 15 * 60_000;
  * performed by the redelivery or the sweep. Throws only on a store failure, so the queue retries the message.
  */
 export function createEventProcessor(deps: EventProcessorDeps) {
-  const { store, slack, members, config, log, outbox, effects, claims, adoptThread, health } = deps;
+  const { store, slack, members, config, log, outbox, effects, claims, adoptThread, health, weeks } = deps;
   const { rules, channelId } = config;
 
   async function recordedThreadWeek(threadTs: SlackTs): Promise<Week | undefined> {
     const pk = monthPartition(channelId, routingMonthOfTs(threadTs, rules.timeZone));
     const thread = await store.read<ThreadDoc>(pk, threadDocId(threadTs));
-    return thread ? weekByKey(thread.doc.weekKey, rules.timeZone) : undefined;
+    return thread ? weeks.week(thread.doc.weekKey) : undefined;
   }
 
   /**
@@ -97,6 +108,12 @@ export function createEventProcessor(deps: EventProcessorDeps) {
       ? threadWeek !== undefined || (await mayBeUnrecordedWeeklyThread(event.threadTs!))
       : mayHaveOvertakenItsMessage(event);
     const memberAlreadyBroadcast = isMessage && (await claims.alreadyBroadcast(threadWeek, event.user));
+    // A 👍 or a delete is judged against its reply's week, which only its stored document names.
+    const weekKey = isMessage
+      ? threadWeek?.key
+      : (await store.read<SubmissionDoc>(monthPartition(channelId, month), submissionDocId(targetTs(event))))
+          ?.doc.weekKey;
+    const week = threadWeek ?? (weekKey ? await weeks.week(weekKey) : undefined);
     const result = await updateDocument<SubmissionDoc>(
       store,
       monthPartition(channelId, month),
@@ -112,6 +129,8 @@ export function createEventProcessor(deps: EventProcessorDeps) {
                 rules,
                 memberAlreadyBroadcast,
                 eventId,
+                week,
+                replyFeedback: config.replyFeedback,
               },
             )
           : undefined,
@@ -174,7 +193,17 @@ export function createEventProcessor(deps: EventProcessorDeps) {
   return {
     async process(body: unknown): Promise<ProcessOutcome> {
       const queued = queuedMessageSchema.parse(body);
-      if ('kind' in queued) return processThreadRecorded(queued.threadTs, queued.weekKey);
+      if ('kind' in queued) {
+        if (queued.kind === 'admin_action') return deps.processAdminAction(queued);
+        return queued.kind === 'member_action'
+          ? deps.processMemberAction(queued)
+          : processThreadRecorded(queued.threadTs, queued.weekKey);
+      }
+      // The App Home is the member's own view, not a challenge event: published by app/homeTab.ts.
+      if (queued.event.type === 'app_home_opened') {
+        const home = await deps.home.opened(queued.event, queued.eventId);
+        return home.published ? { applied: true, effects: 0 } : { applied: false, ignored: home.why };
+      }
       const ownId = await botUserId();
       const normalized = normalizeEvent(queued.event, queued.eventId, { channelId, botUserId: ownId });
       if ('ignored' in normalized) {

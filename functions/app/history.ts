@@ -30,7 +30,7 @@ export interface History {
 }
 
 /** Bump when the rules a summary is computed with change: stored summaries of older versions are recomputed. */
-export const MONTH_SUMMARY_VERSION = 1;
+export const MONTH_SUMMARY_VERSION = 3;
 
 /** A month without an award (imported history) is closed this long after its last week's deadline. */
 const CLOSED_WITHOUT_AWARD_MS = 35 * 24 * 60 * 60_000;
@@ -75,12 +75,19 @@ export async function loadHistory(deps: HistoryDeps, nowMs: number): Promise<His
 const monthSummarySchema = z.object({
   month: z.string(),
   weeks: z.array(
-    z.object({ key: z.string(), deadlineMs: z.number(), participants: z.number(), likes: z.number() }),
+    z.object({
+      key: z.string(),
+      deadlineMs: z.number(),
+      participants: z.number(),
+      likes: z.number(),
+      skipped: z.literal(true).optional(),
+    }),
   ),
   members: z.array(
     z.object({
       userId: z.string(),
       weeks: z.array(z.string()),
+      passes: z.array(z.string()),
       submissions: z.number(),
       likes: z.number(),
       challenger: z.boolean(),

@@ -2,12 +2,15 @@ import { z } from 'zod';
 import type { Store, Stored } from '../adapters/store/store.js';
 import type { AppConfig } from '../config.js';
 import { monthResult } from '../domain/awards.js';
-import { parseMonthKey, SLACK_TS, weekByKey } from '../domain/calendar.js';
-import type { MonthKey, MonthResult, SubmissionState, UserId, Week } from '../domain/types.js';
-import { monthPartition, type SubmissionDoc, type WeekDoc } from './documents.js';
+import { parseMonthKey, SLACK_TS, weekByKey, weeksOfMonth } from '../domain/calendar.js';
+import type { MonthKey, MonthResult, SubmissionState, UserId, Week, WeekKey } from '../domain/types.js';
+import { effectiveWeek, type WeekRules } from '../domain/weekRules.js';
+import type { WeekRulesDoc } from './adminDocuments.js';
+import { monthPartition, type PassDoc, type SubmissionDoc, type WeekDoc } from './documents.js';
 import type { Logger } from './logger.js';
 import type { MemberDirectory } from './memberDirectory.js';
 import type { ThreadLinks } from './threadLinks.js';
+import { weekRulesOf } from './weekCalendar.js';
 
 /** GET /api/stats response (SPEC 3.2). */
 export interface MonthStats {
@@ -22,6 +25,8 @@ export interface MonthStats {
     threadTs: string;
     /** The thread's Slack permalink once known. */
     threadUrl: string | null;
+    /** An admin skipped it (SPEC 9): present only when true. */
+    skipped?: true;
     participants: number;
     likes: number;
   }[];
@@ -29,6 +34,8 @@ export interface MonthStats {
     userId: UserId;
     name: string;
     weeks: string[];
+    /** Weeks passed (SPEC 8), not taken part in after all. */
+    passes: string[];
     submissions: number;
     likes: number;
     challenger: boolean;
@@ -40,6 +47,8 @@ export interface MonthStats {
 export interface MonthData {
   postedWeeks: { week: Week; threadTs: string; doc: WeekDoc }[];
   result: MonthResult;
+  /** Weeks an admin skipped before they were posted (so never posted): the dashboard still shows them. */
+  skippedUnposted: Week[];
 }
 
 const ts = z.string().regex(SLACK_TS);
@@ -78,10 +87,16 @@ function readableStates(docs: Stored<SubmissionDoc>[], log: SkipLog | undefined)
   });
 }
 
-function readableWeeks(docs: Stored<WeekDoc>[], timeZone: string, log: SkipLog | undefined) {
+function readableWeeks(
+  docs: Stored<WeekDoc>[],
+  rules: ReadonlyMap<WeekKey, WeekRules>,
+  timeZone: string,
+  log: SkipLog | undefined,
+) {
   return docs.flatMap(({ doc }) => {
     try {
-      return [{ week: weekByKey(doc.weekKey, timeZone), threadTs: doc.threadTs ?? '', doc }];
+      const week = effectiveWeek(weekByKey(doc.weekKey, timeZone), rules.get(doc.weekKey), timeZone);
+      return [{ week, threadTs: doc.threadTs ?? '', doc }];
     } catch (error) {
       skipped(log, doc, error instanceof Error ? error.message : String(error));
       return [];
@@ -90,7 +105,8 @@ function readableWeeks(docs: Stored<WeekDoc>[], timeZone: string, log: SkipLog |
 }
 
 /**
- * The posted weeks and the pure month result, shared by the stats API and the monthly award. A stored document
+ * The posted weeks (as the admins' week rules make them: skipped, extended) and the pure month result, shared by
+ * the stats API and the monthly award. A stored document
  * the rules cannot read (a hand edit, a bug of another version) is skipped and logged: one bad document must not
  * take its whole month down.
  */
@@ -101,19 +117,27 @@ export async function loadMonth(
   log?: SkipLog,
 ): Promise<MonthData> {
   const pk = monthPartition(config.channelId, month);
-  const [weekDocs, submissionDocs] = await Promise.all([
+  const [weekDocs, submissionDocs, passDocs, ruleDocs] = await Promise.all([
     store.query<WeekDoc>({ pk, type: 'week', where: { status: 'posted' } }),
     store.query<SubmissionDoc>({ pk, type: 'submission' }),
+    store.query<PassDoc>({ pk, type: 'pass', where: { status: 'passed' } }),
+    store.query<WeekRulesDoc>({ pk, type: 'weekRules' }),
   ]);
-  const postedWeeks = readableWeeks(weekDocs, config.rules.timeZone, log).sort(
+  const rules = new Map(ruleDocs.map(({ doc }) => [doc.weekKey, weekRulesOf(doc)]));
+  const postedWeeks = readableWeeks(weekDocs, rules, config.rules.timeZone, log).sort(
     (a, b) => a.week.startMs - b.week.startMs,
   );
   const result = monthResult(
     postedWeeks.map((p) => p.week),
     readableStates(submissionDocs, log),
     config.rules,
+    passDocs.map(({ doc }) => ({ userId: doc.userId, weekKey: doc.weekKey })),
   );
-  return { postedWeeks, result };
+  const posted = new Set(postedWeeks.map((p) => p.week.key));
+  const skippedUnposted = weeksOfMonth(month, config.rules.timeZone)
+    .filter((week) => !posted.has(week.key) && rules.get(week.key)?.skipped)
+    .map((week) => effectiveWeek(week, rules.get(week.key), config.rules.timeZone));
+  return { postedWeeks, result, skippedUnposted };
 }
 
 export async function loadMonthStats(
@@ -126,7 +150,7 @@ export async function loadMonthStats(
   },
   month: MonthKey,
 ): Promise<MonthStats> {
-  const [{ postedWeeks, result }, names] = await Promise.all([
+  const [{ postedWeeks, result, skippedUnposted }, names] = await Promise.all([
     loadMonth(deps.store, deps.config, month, deps.log),
     deps.members.names(),
   ]);
@@ -135,21 +159,39 @@ export async function loadMonthStats(
   return {
     month,
     timeZone: deps.config.rules.timeZone,
-    weeks: postedWeeks.map(({ week, threadTs, doc }) => ({
-      key: week.key,
-      ordinal: week.ordinal,
-      label: week.label,
-      startsOn: week.startsOn,
-      deadline: week.deadlineIso,
-      threadTs,
-      threadUrl: doc.threadUrl ?? null,
-      participants: perWeek.get(week.key)?.participants ?? 0,
-      likes: perWeek.get(week.key)?.likes ?? 0,
-    })),
+    weeks: postedWeeks
+      .map(({ week, threadTs, doc }) => ({
+        key: week.key,
+        ordinal: week.ordinal,
+        label: week.label,
+        startsOn: week.startsOn,
+        deadline: week.deadlineIso,
+        threadTs,
+        threadUrl: doc.threadUrl ?? null,
+        ...(week.skipped && { skipped: true as const }),
+        participants: perWeek.get(week.key)?.participants ?? 0,
+        likes: perWeek.get(week.key)?.likes ?? 0,
+      }))
+      .concat(
+        skippedUnposted.map((week) => ({
+          key: week.key,
+          ordinal: week.ordinal,
+          label: week.label,
+          startsOn: week.startsOn,
+          deadline: week.deadlineIso,
+          threadTs: '',
+          threadUrl: null,
+          skipped: true as const,
+          participants: 0,
+          likes: 0,
+        })),
+      )
+      .sort((a, b) => a.ordinal - b.ordinal),
     members: result.members.map((m) => ({
       userId: m.userId,
       name: names.get(m.userId) ?? m.userId,
       weeks: m.weeks,
+      passes: m.passes,
       submissions: m.submissions,
       likes: m.likes,
       challenger: m.challenger,

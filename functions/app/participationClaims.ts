@@ -1,6 +1,6 @@
 import type { Store } from '../adapters/store/store.js';
 import { updateDocument } from '../adapters/store/updateDocument.js';
-import { compareTs, monthOfWeekKey, weekByKey } from '../domain/calendar.js';
+import { compareTs, monthOfWeekKey } from '../domain/calendar.js';
 import { countsForWeek } from '../domain/submission.js';
 import type { Effect, SlackTs, UserId, Week } from '../domain/types.js';
 import {
@@ -11,6 +11,7 @@ import {
   type SubmissionDoc,
 } from './documents.js';
 import { type DocRef, withOutbox } from './outbox.js';
+import type { WeekCalendar } from './weekCalendar.js';
 
 export type BroadcastEffect = Extract<Effect, { kind: 'broadcast' }>;
 
@@ -29,8 +30,8 @@ const earlier = (a: SlackTs | undefined, b: SlackTs) => (a !== undefined && comp
  * be taken by another reply of the member, which then looks for a post of an earlier holder first: the tag is
  * per member and week, so whichever reply made it, it is found.
  */
-export function createParticipationClaims(deps: { store: Store; channelId: string; timeZone: string }) {
-  const { store, channelId, timeZone } = deps;
+export function createParticipationClaims(deps: { store: Store; channelId: string; weeks: WeekCalendar }) {
+  const { store, channelId, weeks } = deps;
   const refOf = (weekKey: string, userId: UserId) => ({
     pk: monthPartition(channelId, monthOfWeekKey(weekKey)),
     id: participationDocId(weekKey, userId),
@@ -106,7 +107,7 @@ export function createParticipationClaims(deps: { store: Store; channelId: strin
      * reply's document, to be drained.
      */
     async handOver(effect: BroadcastEffect): Promise<DocRef | undefined> {
-      const week = weekByKey(effect.weekKey, timeZone);
+      const week = await weeks.week(effect.weekKey);
       const pk = monthPartition(channelId, week.month);
       const replies = await store.query<SubmissionDoc>({
         pk,

@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import type { OutgoingMessage } from '../adapters/queue/queue.js';
-import { SLACK_TS } from '../domain/calendar.js';
+import { SLACK_TS, weekOfInstant } from '../domain/calendar.js';
+import type { MemberAction } from '../domain/memberAction.js';
 import type { Week } from '../domain/types.js';
+import { SLACK_USER_ID } from '../slack/limits.js';
+import { adminActionMessageSchema } from './adminActionMessage.js';
 
 /** What slack-events puts on the queue: Slack's event id and the raw inner event, normalised by the consumer. */
 export const queuedEventSchema = z.object({
@@ -24,7 +27,49 @@ export const threadRecordedSchema = z.object({
 
 export type ThreadRecorded = z.infer<typeof threadRecordedSchema>;
 
-export const queuedMessageSchema = z.union([threadRecordedSchema, queuedEventSchema]);
+/**
+ * A member's action (`/til pass`, an App Home button): applied in the session of the month of the week it
+ * concerns, after every reply of theirs enqueued before it. `reply` says where its answer goes: the command's
+ * response_url, or the member's App Home (home-tab clicks have no response_url), re-published with it.
+ */
+export const memberActionMessageSchema = z.object({
+  kind: z.literal('member_action'),
+  action: z.enum(['pass', 'pass_undo', 'remind_on', 'remind_off']),
+  userId: z.string().regex(SLACK_USER_ID),
+  /** When the member asked (the edge's clock): the week asked about is this instant's, whenever it is applied. */
+  atMs: z.number().int().nonnegative(),
+  /** The queue messageId, derived from Slack's ids (`command:<trigger_id>`): a redelivery answers as the first. */
+  actionId: z.string().min(1),
+  reply: z.discriminatedUnion('to', [
+    z.object({ to: z.literal('response_url'), url: z.string().url() }),
+    z.object({ to: z.literal('home') }),
+  ]),
+});
+
+export type MemberActionMessage = z.infer<typeof memberActionMessageSchema>;
+
+export const queuedMessageSchema = z.union([
+  threadRecordedSchema,
+  memberActionMessageSchema,
+  adminActionMessageSchema,
+  queuedEventSchema,
+]);
+
+/** The queue message of a member's action: in the session of the month of the week of `atMs`. */
+export function memberActionMessage(
+  action: Required<MemberAction>,
+  reply: MemberActionMessage['reply'],
+  timeZone: string,
+): OutgoingMessage {
+  const body: MemberActionMessage = { kind: 'member_action', ...action, reply };
+  return {
+    messageId: action.actionId,
+    sessionId: weekOfInstant(action.atMs, timeZone).month,
+    body,
+    contentType: 'application/json',
+    applicationProperties: { eventType: `member_action:${action.action}` },
+  };
+}
 
 /** Its queue message id: unique per thread, and what logs and admin alerts name it by. */
 export const threadRecordedMessageId = (threadTs: string) => `thread-recorded:${threadTs}`;

@@ -6,6 +6,7 @@ import { dueJobs } from '../domain/schedule.js';
 import type { MonthKey, Week } from '../domain/types.js';
 import { jobNames, type Templates } from '../messages/templates.js';
 import type { AdminAlerts } from './adminAlerts.js';
+import { composeAward } from './awardMessage.js';
 import {
   type AwardDoc,
   awardDocId,
@@ -15,11 +16,12 @@ import {
   weekDocIdentity,
 } from './documents.js';
 import { describeError, type Logger } from './logger.js';
-import { loadMonth } from './monthStats.js';
 import type { DrainReport } from './outbox.js';
 import { threadRecordedMessage } from './queuedEvent.js';
+import type { ReminderReport, Reminders } from './reminders.js';
 import type { Resync } from './resync.js';
 import type { ThreadLinks } from './threadLinks.js';
+import type { WeekCalendar } from './weekCalendar.js';
 
 /**
  * How long a claim protects a post in progress; after that a crashed poster's claim may be taken over. Well above
@@ -27,6 +29,9 @@ import type { ThreadLinks } from './threadLinks.js';
  * taken over.
  */
 const CLAIM_MS = 10 * 60_000;
+
+/** The reminders' share of a tick (one DM a second): what is left goes out at the next tick. */
+const REMINDER_BUDGET_MS = 2 * 60_000;
 
 export type JobOutcome =
   | 'posted'
@@ -36,7 +41,9 @@ export type JobOutcome =
   | 'not-due'
   | 'nothing-to-award'
   /** The award's re-sync found events Slack never delivered: it decides once they are applied. */
-  | 'waiting-for-resync';
+  | 'waiting-for-resync'
+  /** An admin skipped the week (SPEC 9): it is not posted. */
+  | 'skipped';
 
 export interface TickReport {
   now: string;
@@ -48,6 +55,8 @@ export interface TickReport {
   effects?: Omit<DrainReport, 'outage'>;
   /** The weeks re-synced from Slack, when any was due: what each did, its Slack calls and the repairs it queued. */
   resync?: { week: string; outcome: string; slackCalls: number; events: number }[];
+  /** What the weekly reminder job did, when it was due (SPEC 8). */
+  reminders?: ReminderReport;
 }
 
 export interface ScheduledJobsDeps {
@@ -67,6 +76,10 @@ export interface ScheduledJobsDeps {
   sweepOutbox: () => Promise<DrainReport>;
   /** Reads the open weeks' threads back from Slack (app/resync.ts), and the month's before its award. */
   resync: Pick<Resync, 'runDue' | 'beforeAward'>;
+  /** The weekly reminder DMs (REMINDER_AT). */
+  reminders?: Reminders;
+  /** The admins' week rules: a skipped week is not posted. */
+  weeks: WeekCalendar;
 }
 
 type Claimable = WeekDoc | AwardDoc;
@@ -189,7 +202,8 @@ export function createScheduledJobs(deps: ScheduledJobsDeps) {
     });
   }
 
-  function weeklyPost(week: Week, searchFromTs: string): Promise<JobOutcome> {
+  async function weeklyPost(week: Week, searchFromTs: string): Promise<JobOutcome> {
+    if ((await deps.weeks.rules(week)).skipped) return 'skipped';
     const doc: WeekDoc = { ...weekDocIdentity(channelId, week), ...freshClaim(deps.now()) };
     return postOnce(deps, doc, {
       name: jobNames.weeklyPost(week.key),
@@ -219,8 +233,8 @@ export function createScheduledJobs(deps: ScheduledJobsDeps) {
     if (existing && Date.parse(existing.doc.claimExpiresAt) > deps.now()) return 'claimed-elsewhere';
     // Events Slack never delivered could change who the challengers are: the month's threads are read back first.
     if (!(await deps.resync.beforeAward(month))) return 'waiting-for-resync';
-    const { postedWeeks, result } = await loadMonth(store, config, month, deps.log);
-    if (postedWeeks.length === 0) return 'nothing-to-award';
+    const award = await composeAward({ store, config, templates, log: deps.log }, month);
+    if (!award) return 'nothing-to-award';
     const doc: AwardDoc = {
       id: awardDocId(month),
       pk,
@@ -229,19 +243,11 @@ export function createScheduledJobs(deps: ScheduledJobsDeps) {
       month,
       ...freshClaim(deps.now()),
     };
-    const likesOf = new Map(result.members.map((m) => [m.userId, m.likes]));
-    const ranked = (ids: string[]) => ids.map((userId) => ({ userId, likes: likesOf.get(userId) ?? 0 }));
     return postOnce(deps, doc, {
       name: jobNames.monthlyAward(month),
       tag: { type: 'til_monthly_award', id: month },
       searchFromTs,
-      text: () =>
-        templates.monthlyAward({
-          month,
-          challengers: ranked(result.challengers),
-          specialChallengers: ranked(result.specialChallengers),
-          weeksPosted: postedWeeks.length,
-        }),
+      text: () => award.text,
       record: async (messageTs) => ({ messageTs }),
     });
   }
@@ -269,6 +275,17 @@ export function createScheduledJobs(deps: ScheduledJobsDeps) {
         await deps.alerts.scheduledPostFailed({ job: name, reason: describeError(error) }, key);
       }
       return 'failed';
+    }
+  }
+
+  /** A reminder run that fails (the store) leaves the rest to the next tick; each DM's own failures are retried. */
+  async function remind(week: Week): Promise<ReminderReport | undefined> {
+    if (!deps.reminders) return undefined;
+    try {
+      return await deps.reminders.run(week, REMINDER_BUDGET_MS);
+    } catch (error) {
+      deps.log.error(`reminders ${week.key} failed: ${describeError(error)}`);
+      return undefined;
     }
   }
 
@@ -307,16 +324,19 @@ export function createScheduledJobs(deps: ScheduledJobsDeps) {
      * the sweep go by the real clock, so a tick for another instant can never make a second post.
      */
     async runDue(nowMs: number): Promise<TickReport> {
-      const due = dueJobs(nowMs, config.postTime, config.rules.timeZone);
+      const due = dueJobs(nowMs, config.postTime, config.rules.timeZone, config.reminderAt);
       const weekStartTs = String(Math.floor(due.week.startMs / 1000));
       const weekly = due.weeklyPostDue
         ? await guarded(`weekly post ${due.week.key}`, () => weeklyPost(due.week, weekStartTs))
         : 'not-due';
-      // The award follows the week's post so it lands below it in the channel.
-      const awardMonth = weekly === 'posted' || weekly === 'already-posted' ? due.awardMonth : undefined;
+      // The award follows the week's post so it lands below it in the channel (or, the week skipped, goes alone).
+      const awardMonth = ['posted', 'already-posted', 'skipped'].includes(weekly)
+        ? due.awardMonth
+        : undefined;
       const award = awardMonth
         ? await guarded(`monthly award ${awardMonth}`, () => monthlyAward(awardMonth, weekStartTs))
         : 'not-due';
+      const reminders = due.remindersDue ? await remind(due.week) : undefined;
       const effects = await sweep();
       const resync = await resyncOpenWeeks(nowMs);
       return {
@@ -327,6 +347,7 @@ export function createScheduledJobs(deps: ScheduledJobsDeps) {
         awardMonth: due.awardMonth,
         ...(effects && { effects }),
         ...(resync && { resync }),
+        ...(reminders && { reminders }),
       };
     },
   };

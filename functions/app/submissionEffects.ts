@@ -1,7 +1,7 @@
 import { SlackCallError, type SlackPort } from '../adapters/slack/slack.js';
 import type { Store } from '../adapters/store/store.js';
 import type { AppConfig } from '../config.js';
-import { tsToMs, weekByKey } from '../domain/calendar.js';
+import { tsToMs } from '../domain/calendar.js';
 import { countedLikes, countsForWeek } from '../domain/submission.js';
 import type { Templates } from '../messages/templates.js';
 import type { AdminAlerts } from './adminAlerts.js';
@@ -9,6 +9,8 @@ import { monthPartition, type OutboxEntry, type SubmissionDoc } from './document
 import { describeError } from './logger.js';
 import type { Performer } from './outbox.js';
 import type { BroadcastEffect, ParticipationClaims } from './participationClaims.js';
+import { createReplyFeedback } from './replyFeedback.js';
+import type { WeekCalendar } from './weekCalendar.js';
 
 type LikeDmEffect = Extract<OutboxEntry, { kind: 'like_dm' }>;
 
@@ -25,9 +27,12 @@ export function createSubmissionEffects(deps: {
   alerts: AdminAlerts;
   config: AppConfig;
   templates: Templates;
+  /** Weeks with the admins' rules applied: a reply on time by an extended deadline is announced. */
+  weeks: WeekCalendar;
 }): Performer<SubmissionDoc, OutboxEntry> {
-  const { store, slack, claims, alerts, config, templates } = deps;
+  const { store, slack, claims, alerts, config, templates, weeks } = deps;
   const { rules, channelId } = config;
+  const feedback = createReplyFeedback({ slack, config, templates });
 
   async function broadcast(effect: BroadcastEffect) {
     const claim = await claims.claim(effect);
@@ -38,7 +43,7 @@ export function createSubmissionEffects(deps: {
       : undefined;
     let broadcastTs = postedBefore;
     if (!broadcastTs) {
-      const week = weekByKey(effect.weekKey, rules.timeZone);
+      const week = await weeks.week(effect.weekKey);
       const replyLink = await slack.permalink(channelId, effect.replyTs);
       const text = templates.broadcast({ userId: effect.userId, week, replyLink });
       broadcastTs = (await slack.postMessage({ channel: channelId, text, tag })).ts;
@@ -52,7 +57,7 @@ export function createSubmissionEffects(deps: {
     if (effect.sendStarted && (await slack.findTaggedDirectMessage(effect.userId, tag, effect.reactionTs))) {
       return;
     }
-    const week = weekByKey(effect.weekKey, rules.timeZone);
+    const week = await weeks.week(effect.weekKey);
     const mine = await store.query<SubmissionDoc>({
       pk: monthPartition(channelId, week.month),
       type: 'submission',
@@ -69,8 +74,9 @@ export function createSubmissionEffects(deps: {
 
   return {
     async stillWanted(effect, doc) {
-      const week = weekByKey(effect.weekKey, rules.timeZone);
+      const week = await weeks.week(effect.weekKey);
       const { state } = doc;
+      if (effect.kind === 'reply_feedback') return feedback.stillWanted(effect, state, week);
       if (state.weekKey !== effect.weekKey || state.author !== effect.userId || !countsForWeek(state, week)) {
         return false;
       }
@@ -83,6 +89,8 @@ export function createSubmissionEffects(deps: {
 
     async perform(effect, _doc, attempt) {
       if (effect.kind === 'broadcast') await broadcast(effect);
+      else if (effect.kind === 'reply_feedback')
+        await feedback.perform(effect, await weeks.week(effect.weekKey), attempt.sendStarting);
       else await likeDm(effect, attempt.sendStarting);
     },
 

@@ -1,7 +1,8 @@
 import { isDeepStrictEqual } from 'node:util';
 import { weekByKey } from '../domain/calendar.js';
+import { replyFeedbackEffect } from '../domain/replyFeedback.js';
 import { transitionEffects } from '../domain/submission.js';
-import type { MonthKey, RulesConfig, SubmissionState } from '../domain/types.js';
+import type { MonthKey, RulesConfig, SubmissionState, Week } from '../domain/types.js';
 import { type OutboxEntry, type SubmissionDoc, submissionDocument } from './documents.js';
 import { withOutbox } from './outbox.js';
 
@@ -19,11 +20,19 @@ export function nextSubmissionDocument(
     rules: RulesConfig;
     memberAlreadyBroadcast: boolean;
     eventId: string;
+    /** The reply's week as the admins' rules make it (an extended deadline); the calendar's when absent. */
+    week?: Week;
+    /** REPLY_FEEDBACK: a reply that does not count gets a note (once per reply and reason). */
+    replyFeedback?: boolean;
   },
 ): SubmissionDoc | undefined {
   const before = current?.state;
   if (before && isDeepStrictEqual(before, after)) return undefined;
-  const week = after.weekKey ? weekByKey(after.weekKey, ctx.rules.timeZone) : undefined;
+  const week = !after.weekKey
+    ? undefined
+    : ctx.week?.key === after.weekKey
+      ? ctx.week
+      : weekByKey(after.weekKey, ctx.rules.timeZone);
   const outbox = current?.outbox ?? [];
   const effects = transitionEffects(before, after, {
     config: ctx.rules,
@@ -32,7 +41,15 @@ export function nextSubmissionDocument(
   })
     .filter((e) => !outbox.some((o) => o.id === e.id))
     .map((e): OutboxEntry => ({ ...e, eventId: ctx.eventId }));
+  const given = current?.feedbackGiven ?? [];
+  const feedback = ctx.replyFeedback ? replyFeedbackEffect(after, week, given) : undefined;
+  if (feedback) effects.push({ ...feedback, eventId: ctx.eventId });
   const next = submissionDocument(ctx.channelId, ctx.month, after, []);
-  const withLease = current?.outboxLease ? { ...next, outboxLease: current.outboxLease } : next;
-  return withOutbox<SubmissionDoc, OutboxEntry>(withLease, [...outbox, ...effects]);
+  const feedbackGiven = feedback ? [...given, feedback.reason] : given;
+  const kept = {
+    ...next,
+    ...(current?.outboxLease && { outboxLease: current.outboxLease }),
+    ...(feedbackGiven.length > 0 && { feedbackGiven }),
+  };
+  return withOutbox<SubmissionDoc, OutboxEntry>(kept, [...outbox, ...effects]);
 }

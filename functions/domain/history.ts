@@ -2,14 +2,15 @@
  * Records across months: each month condensed to a summary (what a closed month keeps for good), and every
  * member's totals and streaks over the posted weeks of all months. Pure: weeks and results in, figures out.
  */
-import type { MonthKey, MonthResult, UserId, Week, WeekKey } from './types.js';
+import type { MemberMonth, MonthKey, MonthResult, UserId, Week, WeekKey } from './types.js';
 
 /** One month as the history needs it; stored once the month is closed (SPEC 3.3). */
 export interface MonthSummary {
   month: MonthKey;
   /** Posted weeks in order, with the deadline that decides when a streak may end with them. */
-  weeks: { key: WeekKey; deadlineMs: number; participants: number; likes: number }[];
-  members: { userId: UserId; weeks: WeekKey[]; submissions: number; likes: number; challenger: boolean }[];
+  weeks: { key: WeekKey; deadlineMs: number; participants: number; likes: number; skipped?: true }[];
+  /** Each member's month; its passes (SPEC 8) count for streaks, not as weeks taken part. */
+  members: MemberMonth[];
   challengers: UserId[];
   specialChallengers: UserId[];
 }
@@ -43,10 +44,12 @@ export function summarizeMonth(month: MonthKey, postedWeeks: Week[], result: Mon
       deadlineMs: week.deadlineMs,
       participants: perWeek.get(week.key)?.participants ?? 0,
       likes: perWeek.get(week.key)?.likes ?? 0,
+      ...(week.skipped && { skipped: true as const }),
     })),
-    members: result.members.map(({ userId, weeks, submissions, likes, challenger }) => ({
+    members: result.members.map(({ userId, weeks, passes, submissions, likes, challenger }) => ({
       userId,
       weeks,
+      passes,
       submissions,
       likes,
       challenger,
@@ -70,11 +73,12 @@ export function historyMonth(summary: MonthSummary): HistoryMonth {
 
 /**
  * Streaks over `weeks` (every posted week of every month, in order; a week without a post is not in it and so
- * breaks nothing). The current streak ends with the latest week whose deadline has passed, or with the week
- * still open once the member has taken part in it; the longest is the longest run ever.
+ * breaks nothing, nor does a skipped one). `takenPart` holds the weeks the member took part in or passed (SPEC 8). The current streak
+ * ends with the latest week whose deadline has passed, or with the week still open once the member has taken
+ * part in it; the longest is the longest run ever.
  */
 export function streaks(
-  weeks: { key: WeekKey; deadlineMs: number }[],
+  weeks: { key: WeekKey; deadlineMs: number; skipped?: boolean }[],
   takenPart: ReadonlySet<WeekKey>,
   nowMs: number,
 ): { current: number; longest: number } {
@@ -82,6 +86,8 @@ export function streaks(
   let run = 0;
   let current = 0;
   for (const week of weeks) {
+    // A skipped week (a holiday) neither counts nor breaks a streak.
+    if (week.skipped) continue;
     const open = week.deadlineMs >= nowMs;
     if (takenPart.has(week.key)) {
       run += 1;
@@ -100,7 +106,7 @@ export function streaks(
 export function memberHistories(summaries: MonthSummary[], nowMs: number): MemberHistory[] {
   const ordered = [...summaries].sort((a, b) => (a.month < b.month ? -1 : a.month > b.month ? 1 : 0));
   const weeks = ordered.flatMap((s) => s.weeks);
-  const records = new Map<UserId, MemberHistory & { taken: Set<WeekKey> }>();
+  const records = new Map<UserId, MemberHistory & { taken: Set<WeekKey>; passed: Set<WeekKey> }>();
   for (const summary of ordered) {
     for (const member of summary.members) {
       let record = records.get(member.userId);
@@ -114,18 +120,20 @@ export function memberHistories(summaries: MonthSummary[], nowMs: number): Membe
           longestStreak: 0,
           challengerMonths: [],
           taken: new Set(),
+          passed: new Set(),
         };
         records.set(member.userId, record);
       }
       for (const key of member.weeks) record.taken.add(key);
+      for (const key of member.passes) record.passed.add(key);
       record.submissions += member.submissions;
       record.likes += member.likes;
       if (member.challenger) record.challengerMonths.push(summary.month);
     }
   }
   return [...records.values()]
-    .map(({ taken, ...record }) => {
-      const { current, longest } = streaks(weeks, taken, nowMs);
+    .map(({ taken, passed, ...record }) => {
+      const { current, longest } = streaks(weeks, new Set([...taken, ...passed]), nowMs);
       return {
         ...record,
         weeksTakenPart: taken.size,

@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import { previousMonth, weekOfInstant } from './calendar.js';
+import { type ReminderAt, reminderDue } from './reminders.js';
 import type { MonthKey, Week } from './types.js';
 
 export interface PostTime {
@@ -14,6 +15,8 @@ export interface DueJobs {
   weeklyPostDue: boolean;
   /** In a month's first week after the post time: last month's award is due. */
   awardMonth?: MonthKey;
+  /** From REMINDER_AT until the week's deadline: the week's reminders are due (SPEC 8). */
+  remindersDue: boolean;
 }
 
 /** When the weekly post of `week` becomes due: its Monday at POST_TIME local. */
@@ -27,13 +30,19 @@ export function postInstantOf(week: Week, postTime: PostTime, timeZone: string):
  * What the scheduler should do at `nowMs`. Missed posts are caught up at any later tick of the same week and
  * never after it, because only the week containing `nowMs` is ever considered.
  */
-export function dueJobs(nowMs: number, postTime: PostTime, timeZone: string): DueJobs {
+export function dueJobs(
+  nowMs: number,
+  postTime: PostTime,
+  timeZone: string,
+  reminderAt?: ReminderAt,
+): DueJobs {
   const week = weekOfInstant(nowMs, timeZone);
   const weeklyPostDue = nowMs >= postInstantOf(week, postTime, timeZone);
   return {
     week,
     weeklyPostDue,
     awardMonth: weeklyPostDue && week.ordinal === 1 ? previousMonth(week.month) : undefined,
+    remindersDue: reminderDue(week, nowMs, reminderAt, timeZone),
   };
 }
 

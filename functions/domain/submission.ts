@@ -144,6 +144,7 @@ function isSubmissionIn(
     state.author !== undefined &&
     state.weekKey === week.key &&
     !state.deleted &&
+    !state.excluded &&
     state.links.length > 0 &&
     state.linkedSince !== undefined
   );
@@ -161,7 +162,7 @@ export function isLate(state: SubmissionState, week: Week): boolean {
 
 /** Distinct users whose latest 👍 mark is an add, once the reply has a link and while it is not deleted. */
 export function countedLikes(state: SubmissionState, config: RulesConfig): number {
-  if (state.deleted || state.links.length === 0) return 0;
+  if (state.deleted || state.excluded || state.links.length === 0) return 0;
   return Object.entries(state.reactions).filter(
     ([user, mark]) => mark.added && (config.countSelfLikes || user !== state.author),
   ).length;

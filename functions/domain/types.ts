@@ -23,6 +23,8 @@ export interface Week {
   deadlineMs: number;
   /** Sunday 23:59:59.999 local as ISO-8601 with the local offset, "2026-11-29T23:59:59.999+09:00". */
   deadlineIso: string;
+  /** An admin skipped it (a holiday, SPEC 9): not needed for challengers or streaks. Set by `effectiveWeek`. */
+  skipped?: true;
 }
 
 /** One version of a message's content as Slack delivered it. */
@@ -111,6 +113,8 @@ export interface SubmissionState {
   /** versionTs of the content version since which the links have been continuously present. */
   linkedSince?: SlackTs;
   deleted: boolean;
+  /** An admin excluded the reply (`/til admin exclude`): it counts for nothing until included again. */
+  excluded?: boolean;
   /**
    * Latest 👍 mark per user. Keyed by ids from outside, so built without a prototype and read by own keys only
    * (`constructor` is a user like any other); stored as plain JSON, which reads back the same.
@@ -139,12 +143,25 @@ export type Effect =
       /** event_ts of that reaction: the DM is sent after it, so a search for a DM already sent starts there. */
       reactionTs: SlackTs;
       likes: number;
+    }
+  | {
+      /** SPEC 8: an ephemeral note to the author of a reply that does not count. */
+      kind: 'reply_feedback';
+      /** Stable id: one per reply and reason. */
+      id: string;
+      weekKey: WeekKey;
+      userId: UserId;
+      replyTs: SlackTs;
+      threadTs: SlackTs;
+      reason: 'no_link' | 'late';
     };
 
 /** Per-member aggregate over one month. */
 export interface MemberMonth {
   userId: UserId;
   weeks: WeekKey[];
+  /** Posted weeks passed (SPEC 8) and not taken part in after all. */
+  passes: WeekKey[];
   submissions: number;
   likes: number;
   challenger: boolean;

@@ -11,6 +11,8 @@ export interface Delivery {
 
 /** A message the queue gave up on, as the dead-letter trigger (or the embedded queue) hands it over. */
 export interface DeadLetter extends Delivery {
+  /** Its session, so a replay goes back into it (absent when the host does not say). */
+  sessionId?: string;
   body: unknown;
   reason: string;
   description?: string;
@@ -75,6 +77,7 @@ export function createProcessEventHandler(deps: {
         pk,
         type: 'deadLetter',
         messageId: letter.messageId,
+        ...(letter.sessionId && { sessionId: letter.sessionId }),
         bodyJson: bodyText(letter.body),
         reason: letter.reason,
         ...(letter.description && { description: letter.description }),

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { createEmbeddedDeadLetterBox } from '../adapters/queue/embeddedDeadLetterBox.js';
 import { openEmbeddedQueue } from '../adapters/queue/embeddedQueue.js';
 import { JournalDamagedError } from '../adapters/queue/journal.js';
 import { defaultQueueOptions } from '../adapters/queue/queue.js';
@@ -67,6 +68,7 @@ async function main() {
     now: Date.now,
     host: 'local',
     queueDepth: () => queue.pendingCount(),
+    deadLetterBox: createEmbeddedDeadLetterBox(queue),
   });
 
   // The self-check runs once at start (logged); the consumer delivers only while Slack accepts the token.
@@ -79,6 +81,18 @@ async function main() {
     staticRoot,
     routes: [
       { name: 'slack-events', method: 'POST', path: '/api/slack/events', handler: services.slackEvents },
+      {
+        name: 'slack-commands',
+        method: 'POST',
+        path: '/api/slack/commands',
+        handler: services.slackCommands,
+      },
+      {
+        name: 'slack-interactions',
+        method: 'POST',
+        path: '/api/slack/interactions',
+        handler: services.slackInteractions,
+      },
       { name: 'stats', method: ['GET', 'OPTIONS'], path: '/api/stats', handler: services.stats },
       { name: 'months', method: ['GET', 'OPTIONS'], path: '/api/months', handler: services.months },
       { name: 'history', method: ['GET', 'OPTIONS'], path: '/api/history', handler: services.history },
@@ -133,8 +147,8 @@ async function main() {
           ? `  Settings: ${envFile.loaded.length} from ${envFile.path}, the rest from the environment (which wins)`
           : '  Settings: from the environment (no .env file here)',
         config.slack.appToken
-          ? '  Slack: Socket Mode (SLACK_APP_TOKEN), no public URL needed; connecting…'
-          : `  Slack Event Subscriptions request URL: https://<public-url-for-this-machine>/api/slack/events`,
+          ? '  Slack: Socket Mode (SLACK_APP_TOKEN): events, /til and interactivity over the socket, no public URL needed'
+          : `  Slack request URLs: https://<public-url-for-this-machine>/api/slack/events (events), …/api/slack/commands (/til), …/api/slack/interactions (interactivity)`,
         existsSync(join(staticRoot, 'index.html'))
           ? `  Dashboard: http://localhost:${port}/`
           : '  Dashboard: not built yet (web/)',

@@ -1,7 +1,10 @@
 import { DateTime } from 'luxon';
+import type { MemberActionResult } from '../domain/memberAction.js';
 import type { RepairCounts } from '../domain/resync.js';
 import type { MonthKey, UserId, Week, WeekKey } from '../domain/types.js';
+import { type AdminTemplates, enAdmin, koAdmin } from './adminTemplates.js';
 import { koreanParticle } from './korean.js';
+import { enSurfaces, koSurfaces, type SurfaceTemplates } from './memberSurfaces.js';
 
 export { koreanParticle } from './korean.js';
 
@@ -50,7 +53,29 @@ export const jobNames = {
   monthlyAward: (month: MonthKey) => `monthly award ${month}`,
 };
 
-export interface Templates {
+/** Why a member's reply in a weekly thread did not count (SPEC 8 reply feedback). */
+export interface ReplyFeedbackInput {
+  reason: 'no_link' | 'late';
+  week: Week;
+  allowedBlogHosts: string[];
+}
+
+export interface ReminderInput {
+  week: Week;
+  /** The week's thread permalink, when known. */
+  threadUrl?: string;
+  /** Passes are on: the DM says how to pass. */
+  passesOn: boolean;
+}
+
+/** What members see about their own participation: reply feedback, reminders, pass and reminder answers. */
+export interface MemberTemplates {
+  replyFeedback(input: ReplyFeedbackInput): string;
+  reminder(input: ReminderInput): string;
+  memberActionAnswer(result: MemberActionResult): string;
+}
+
+export interface Templates extends MemberTemplates, AdminTemplates, SurfaceTemplates {
   weeklyPost(input: WeeklyPostInput): string;
   broadcast(input: { userId: UserId; week: Week; replyLink: string }): string;
   likeDm(input: LikeDmInput): string;
@@ -151,8 +176,62 @@ const weekLines = (
         `• ${label(week)}: ${outcome === 'read' && r ? repairs(r) : outcomes[outcome]}`,
     )
     .join('\n');
+/** "2026-11-W4" → "TIL 11월 4주차" (the label `Week` carries, from the key alone). */
+const koWeekLabel = (key: WeekKey) => `TIL ${Number(key.slice(5, 7))}월 ${key.slice(9)}주차`;
+const koDeadline = (week: Week) => deadlineOf(week, 'ko').toFormat('M월 d일(ccc) HH:mm');
+
+const koMemberAnswer = (r: MemberActionResult): string => {
+  if (r.action === 'remind_on') return '🔔 주간 리마인더를 다시 받습니다.';
+  if (r.action === 'remind_off')
+    return '🔕 주간 리마인더를 껐습니다. 다시 받으려면 `/til remind on`을 입력하세요.';
+  const balance = (limit: number, left: number) => `이번 달 남은 패스: ${left}/${limit}개`;
+  if (r.ok && r.action === 'pass')
+    return r.alreadyPassed
+      ? `이미 ${r.week.label}에 패스를 쓰셨어요. ${balance(r.limit, r.left)}.`
+      : `✅ ${r.week.label} 패스를 기록했어요. 이번 주는 연속 기록과 챌린저 자격에서 참여한 것으로 칩니다. ${balance(r.limit, r.left)}. 마감 전에 \`/til pass undo\`로 취소할 수 있어요.`;
+  if (r.ok) return `↩️ ${r.week.label} 패스를 취소했어요. ${balance(r.limit, r.left)}.`;
+  switch (r.reason) {
+    case 'passes_off':
+      return '이 워크스페이스에서는 패스 기능을 쓰지 않아요.';
+    case 'week_closed':
+      return `${r.week.label} 마감이 지나 ${r.action === 'pass' ? '패스할' : '패스를 취소할'} 수 없어요.`;
+    case 'week_not_posted':
+      return `${r.week.label} 공지가 아직 올라오지 않아 패스할 수 없어요.`;
+    case 'week_skipped':
+      return `${r.week.label}는 쉬어 가는 주라 패스할 필요가 없어요.`;
+    case 'already_submitted':
+      return `${r.week.label}에는 이미 글을 제출하셨어요. 패스할 필요가 없어요 🙌`;
+    case 'consecutive':
+      return `두 주 연속으로 패스할 수는 없어요: ${koWeekLabel(r.adjacentWeekKey)}에 이미 패스를 쓰셨어요.`;
+    case 'monthly_limit':
+      return `${monthNumber(r.month)}월 패스 ${r.limit}개를 모두 쓰셨어요 (${r.used.map(koWeekLabel).join(', ')}).`;
+    case 'not_passed':
+      return `${r.week.label}에는 패스한 기록이 없어요.`;
+  }
+};
+
+const koMembers: MemberTemplates = {
+  replyFeedback: ({ reason, week, allowedBlogHosts }) =>
+    reason === 'late'
+      ? `이 답글은 ${week.label} 마감(${koDeadline(week)})이 지난 뒤에 올라와 제출로 인정되지 않아요. 마감 후의 답글은 어느 주차에도 인정되지 않습니다.`
+      : `이 답글에는 인정되는 블로그 글 링크가 없어 ${week.label} 제출로 인정되지 않았어요. 인정되는 블로그: ${allowedBlogHosts.join(', ')} — 마감 전에 답글을 수정해 글 링크를 넣으면 제출로 인정돼요.`,
+  reminder: ({ week, threadUrl, passesOn }) =>
+    [
+      `⏰ *${week.label}* 마감이 다가와요! 아직 이번 주 글이 없어요.`,
+      `마감: ${koDeadline(week)}까지`,
+      threadUrl ? `이번 주 스레드: ${link(threadUrl, '스레드 열기')}` : undefined,
+      passesOn ? '이번 주를 쉬어야 한다면 `/til pass`로 패스할 수 있어요 (연속 기록이 유지돼요).' : undefined,
+      '리마인더를 그만 받으려면 `/til remind off`를 입력하세요.',
+    ]
+      .filter(Boolean)
+      .join('\n'),
+  memberActionAnswer: koMemberAnswer,
+};
 
 const ko: Templates = {
+  ...koMembers,
+  ...koAdmin,
+  ...koSurfaces,
   weeklyPost: ({ week, allowedBlogHosts, dashboardUrl, footer }) =>
     [
       `*${week.label}*`,
@@ -221,7 +300,61 @@ const englishWeekLabel = (week: Week, year?: number) =>
 /** "all 4 posted weeks", "the one posted week". */
 const postedWeeksEn = (n: number) => (n === 1 ? 'the one posted week' : `all ${n} posted weeks`);
 
+const enKeyLabel = (key: WeekKey) => `TIL ${monthNames[Number(key.slice(5, 7)) - 1]} week ${key.slice(9)}`;
+const enDeadline = (week: Week) => deadlineOf(week, 'en').toFormat('ccc, LLL d HH:mm');
+
+const enMemberAnswer = (r: MemberActionResult): string => {
+  if (r.action === 'remind_on') return '🔔 Weekly reminders are back on.';
+  if (r.action === 'remind_off')
+    return '🔕 Weekly reminders are off. Type `/til remind on` to get them again.';
+  const balance = (limit: number, left: number) => `Passes left this month: ${left} of ${limit}`;
+  if (r.ok && r.action === 'pass')
+    return r.alreadyPassed
+      ? `You already passed ${englishWeekLabel(r.week)}. ${balance(r.limit, r.left)}.`
+      : `✅ Pass recorded for ${englishWeekLabel(r.week)}: it counts as taking part for your streak and the challenger title. ${balance(r.limit, r.left)}. Type \`/til pass undo\` before the deadline to undo it.`;
+  if (r.ok) return `↩️ Your pass for ${englishWeekLabel(r.week)} is undone. ${balance(r.limit, r.left)}.`;
+  switch (r.reason) {
+    case 'passes_off':
+      return 'Passes are not used in this workspace.';
+    case 'week_closed':
+      return `The deadline of ${englishWeekLabel(r.week)} has passed: ${r.action === 'pass' ? 'no pass' : 'the pass stays'}.`;
+    case 'week_not_posted':
+      return `${englishWeekLabel(r.week)} has not been posted yet, so there is nothing to pass.`;
+    case 'week_skipped':
+      return `${englishWeekLabel(r.week)} is a week off: no pass needed.`;
+    case 'already_submitted':
+      return `You already submitted for ${englishWeekLabel(r.week)}: no pass needed 🙌`;
+    case 'consecutive':
+      return `No two passes in a row: you passed ${enKeyLabel(r.adjacentWeekKey)}.`;
+    case 'monthly_limit':
+      return `You have used all ${r.limit} passes of ${englishMonth(r.month)} (${r.used.map(enKeyLabel).join(', ')}).`;
+    case 'not_passed':
+      return `You have no pass for ${englishWeekLabel(r.week)}.`;
+  }
+};
+
+const enMembers: MemberTemplates = {
+  replyFeedback: ({ reason, week, allowedBlogHosts }) =>
+    reason === 'late'
+      ? `This reply came after the deadline of ${englishWeekLabel(week)} (${enDeadline(week)}), so it does not count: replies after a deadline count for no week.`
+      : `This reply has no link to a post on an accepted blog, so it does not count for ${englishWeekLabel(week)}. Accepted blogs: ${allowedBlogHosts.join(', ')} — edit the reply to add your post's link before the deadline and it counts.`,
+  reminder: ({ week, threadUrl, passesOn }) =>
+    [
+      `⏰ *${englishWeekLabel(week)}* ends soon, and you have no post this week yet.`,
+      `Deadline: ${enDeadline(week)}`,
+      threadUrl ? `This week's thread: ${link(threadUrl, 'open the thread')}` : undefined,
+      passesOn ? 'Need a week off? `/til pass` keeps your streak.' : undefined,
+      'To stop these reminders, type `/til remind off`.',
+    ]
+      .filter(Boolean)
+      .join('\n'),
+  memberActionAnswer: enMemberAnswer,
+};
+
 const en: Templates = {
+  ...enMembers,
+  ...enAdmin,
+  ...enSurfaces,
   weeklyPost: ({ week, allowedBlogHosts, dashboardUrl, footer }) =>
     [
       `*${englishWeekLabel(week)}*`,

@@ -87,7 +87,7 @@ export function parseEnvelope(json: unknown): ParsedEnvelope {
   };
 }
 
-function firstIssue(error: z.ZodError): string {
+export function firstIssue(error: z.ZodError): string {
   const issue = error.issues[0];
   return `${issue?.path.join('.') || '(root)'} ${issue?.message}`;
 }

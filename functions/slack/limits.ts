@@ -47,3 +47,12 @@ export function jsonNestingExceeds(text: string, max: number): boolean {
   }
   return false;
 }
+
+/**
+ * Slack's trigger ids (`13345224609.738474920.8088930838d88f008e0`): short, dotted, alphanumeric. They name a
+ * command's or a click's queue message, so they stay well inside Service Bus's 128-character message id.
+ */
+export const TRIGGER_ID = /^[A-Za-z0-9._-]{1,100}$/;
+
+/** A response_url is a short https URL; Slack's are about 100 characters. */
+export const MAX_RESPONSE_URL_CHARS = 2_000;

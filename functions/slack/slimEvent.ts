@@ -27,6 +27,9 @@ export function slimEvent(event: RawSlackEvent): RawSlackEvent {
         ...pick(event, ['type', 'user', 'reaction', 'item_user', 'event_ts']),
         ...(isRecord(event.item) && { item: pick(event.item, ['type', 'channel', 'ts']) }),
       } as RawSlackEvent;
+    case 'app_home_opened':
+      // Slack adds the Home's current view, which the consumer never reads.
+      return pick(event, ['type', 'user', 'tab', 'channel', 'event_ts']) as RawSlackEvent;
     default:
       return pick(event, ['type', 'event_ts']) as RawSlackEvent;
   }

@@ -43,7 +43,9 @@ describe('Azure Functions entry', () => {
       'http:history',
       'http:months',
       'http:ops-tick',
+      'http:slack-commands',
       'http:slack-events',
+      'http:slack-interactions',
       'http:stats',
       'serviceBusQueue:dead-letter',
       'serviceBusQueue:process-event',
@@ -56,6 +58,11 @@ describe('Azure Functions entry', () => {
       route: 'slack/events',
       methods: ['POST'],
       authLevel: 'anonymous',
+    });
+    expect(find('slack-commands')?.options).toMatchObject({ route: 'slack/commands', methods: ['POST'] });
+    expect(find('slack-interactions')?.options).toMatchObject({
+      route: 'slack/interactions',
+      methods: ['POST'],
     });
     expect(find('stats')?.options).toMatchObject({ route: 'stats', methods: ['GET', 'OPTIONS'] });
     expect(find('months')?.options).toMatchObject({ route: 'months', methods: ['GET', 'OPTIONS'] });

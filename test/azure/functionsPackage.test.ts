@@ -119,10 +119,21 @@ describe('the deployed Functions package', () => {
       'ops-tick',
       'process-event',
       'scheduled-jobs',
+      'slack-commands',
       'slack-events',
+      'slack-interactions',
       'stats',
     ]);
-    for (const name of ['slack-events', 'stats', 'months', 'history', 'health', 'ops-tick']) {
+    for (const name of [
+      'slack-events',
+      'slack-commands',
+      'slack-interactions',
+      'stats',
+      'months',
+      'history',
+      'health',
+      'ops-tick',
+    ]) {
       expect(trigger(name), name).toMatchObject({ type: 'httpTrigger', authLevel: 'anonymous' });
     }
     expect(trigger('process-event')).toMatchObject({

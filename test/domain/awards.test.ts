@@ -57,6 +57,7 @@ describe('monthResult', () => {
       {
         userId: 'UBOB',
         weeks: ['2026-11-W1', '2026-11-W2', '2026-11-W4', '2026-11-W5'],
+        passes: [],
         submissions: 4,
         likes: 8,
         challenger: false,
@@ -64,11 +65,12 @@ describe('monthResult', () => {
       {
         userId: 'UALICE',
         weeks: ['2026-11-W1', '2026-11-W2', '2026-11-W3', '2026-11-W4', '2026-11-W5'],
+        passes: [],
         submissions: 5,
         likes: 5,
         challenger: true,
       },
-      { userId: 'UCAROL', weeks: ['2026-11-W3'], submissions: 1, likes: 0, challenger: false },
+      { userId: 'UCAROL', weeks: ['2026-11-W3'], passes: [], submissions: 1, likes: 0, challenger: false },
     ]);
     expect(result.challengers).toEqual(['UALICE']);
     expect(result.specialChallengers).toEqual(['UALICE']);
@@ -151,6 +153,7 @@ describe('monthResult', () => {
       {
         userId: 'UALICE',
         weeks: ['2026-11-W1', '2026-11-W2', '2026-11-W3', '2026-11-W4'],
+        passes: [],
         submissions: 4,
         likes: 4,
         challenger: true,
@@ -174,7 +177,7 @@ describe('monthResult', () => {
     });
     const result = monthResult([w1], [onTime, late, gone, noLink, unlinked], config);
     expect(result.members).toEqual([
-      { userId: 'UALICE', weeks: ['2026-11-W1'], submissions: 1, likes: 1, challenger: true },
+      { userId: 'UALICE', weeks: ['2026-11-W1'], passes: [], submissions: 1, likes: 1, challenger: true },
     ]);
     expect(result.weeks).toEqual([{ key: '2026-11-W1', participants: 1, likes: 1 }]);
     expect(result.challengers).toEqual(['UALICE']);
@@ -187,7 +190,7 @@ describe('monthResult', () => {
       config,
     );
     expect(result.members).toEqual([
-      { userId: 'UALICE', weeks: ['2026-11-W1'], submissions: 2, likes: 3, challenger: true },
+      { userId: 'UALICE', weeks: ['2026-11-W1'], passes: [], submissions: 2, likes: 3, challenger: true },
     ]);
     expect(result.weeks).toEqual([{ key: '2026-11-W1', participants: 1, likes: 3 }]);
   });

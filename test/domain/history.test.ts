@@ -88,8 +88,15 @@ describe('month summaries and member histories', () => {
     ['2026-10-W3', '2026-10-W4'].map((k) => weekByKey(k, ZONE)),
     result(
       [
-        { userId: 'UA', weeks: ['2026-10-W3', '2026-10-W4'], submissions: 3, likes: 7, challenger: true },
-        { userId: 'UB', weeks: ['2026-10-W4'], submissions: 1, likes: 2, challenger: false },
+        {
+          userId: 'UA',
+          weeks: ['2026-10-W3', '2026-10-W4'],
+          passes: [],
+          submissions: 3,
+          likes: 7,
+          challenger: true,
+        },
+        { userId: 'UB', weeks: ['2026-10-W4'], passes: [], submissions: 1, likes: 2, challenger: false },
       ],
       [
         { key: '2026-10-W3', participants: 1, likes: 3 },
@@ -102,8 +109,15 @@ describe('month summaries and member histories', () => {
     ['2026-11-W1', '2026-11-W2'].map((k) => weekByKey(k, ZONE)),
     result(
       [
-        { userId: 'UB', weeks: ['2026-11-W1', '2026-11-W2'], submissions: 2, likes: 4, challenger: true },
-        { userId: 'UA', weeks: ['2026-11-W2'], submissions: 1, likes: 1, challenger: false },
+        {
+          userId: 'UB',
+          weeks: ['2026-11-W1', '2026-11-W2'],
+          passes: [],
+          submissions: 2,
+          likes: 4,
+          challenger: true,
+        },
+        { userId: 'UA', weeks: ['2026-11-W2'], passes: [], submissions: 1, likes: 1, challenger: false },
       ],
       [
         { key: '2026-11-W1', participants: 1, likes: 2 },

@@ -65,6 +65,8 @@ describe('admin tick', () => {
     ['now as epoch milliseconds', JSON.stringify({ now: Date.parse('2026-11-23T09:05:00+09:00') })],
     ['now without a zone (not an instant)', JSON.stringify({ now: '2026-11-23T09:05:00' })],
     ['now on an impossible date', JSON.stringify({ now: '2026-02-30T09:05:00Z' })],
+    ['now on an impossible date with an offset', JSON.stringify({ now: '2026-02-30T09:00:00+09:00' })],
+    ['now on the 31st of a 30-day month', JSON.stringify({ now: '2026-04-31T09:00+09:00' })],
   ])('answers 400 to %s and runs nothing', async (_, body) => {
     const target = await withAdminToken(TOKEN);
     const response = await tick(target, body);

@@ -108,9 +108,10 @@ describe('process-event: broadcasts', () => {
 
   it('broadcasts when an edit adds a link to a linkless reply, and not again on a later edit', async () => {
     const ts = replyTs(24, 3);
+    // Its only effect is the note (REPLY_FEEDBACK) telling the member why it does not count.
     expect(await deliver(reply({ user: 'U0BBB', ts, threadTs, text: '정리 중입니다' }))).toMatchObject({
       applied: true,
-      effects: 0,
+      effects: 1,
     });
     expect(broadcasts()).toEqual([]);
     const editedTs = replyTs(25, 4);

@@ -420,13 +420,14 @@ describe('a month of the challenge through the local server', () => {
         userId: DAVE,
         name: '데이브',
         weeks: ['2026-11-W1', '2026-11-W2', '2026-11-W4', '2026-11-W5'],
+        passes: [],
         submissions: 4,
         likes: 5,
         challenger: false,
       },
-      { userId: ALICE, name: '앨리스', weeks: all, submissions: 5, likes: 3, challenger: true },
-      { userId: BOB, name: '밥', weeks: all, submissions: 5, likes: 3, challenger: true },
-      { userId: CAROL, name: '캐럴', weeks: all, submissions: 5, likes: 1, challenger: true },
+      { userId: ALICE, name: '앨리스', weeks: all, passes: [], submissions: 5, likes: 3, challenger: true },
+      { userId: BOB, name: '밥', weeks: all, passes: [], submissions: 5, likes: 3, challenger: true },
+      { userId: CAROL, name: '캐럴', weeks: all, passes: [], submissions: 5, likes: 1, challenger: true },
     ]);
     expect(stats.challengers).toEqual([ALICE, BOB, CAROL]);
     expect(stats.specialChallengers).toEqual([ALICE, BOB]);

@@ -119,13 +119,18 @@ export interface FakeSlack {
   setSocketModeUrl(answer: { url: string } | { error: string }): void;
   /** What users.info answers for `id`; unknown users are humans named by their id. */
   setUser(id: string, user: FakeUser): void;
+  /**
+   * A response_url on this fake (`<origin>/hooks/commands/…/<id>/…`): what the bot POSTs there is recorded as a
+   * call of method `response_url`, its JSON body as args plus `url`.
+   */
+  responseUrl(id: string): string;
   /** Resolves with the first call (past or future) matching `predicate`. */
   waitFor(predicate: (call: SlackCall) => boolean, timeoutMs?: number): Promise<SlackCall>;
   close(): Promise<void>;
 }
 
 /** Form fields WebClient JSON-encodes because their values are objects or arrays. */
-const JSON_FORM_FIELDS = new Set(['blocks', 'attachments', 'metadata']);
+const JSON_FORM_FIELDS = new Set(['blocks', 'attachments', 'metadata', 'view']);
 
 type SlackAnswer = { status: number; body: unknown; headers?: Record<string, string> };
 
@@ -387,6 +392,21 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
           },
         };
       }
+      case 'views.publish': {
+        const view = args.view as { type?: unknown; blocks?: unknown } | undefined;
+        if (typeof args.user_id !== 'string') return { ok: false, error: 'invalid_arguments' };
+        if (view?.type !== 'home' || !Array.isArray(view.blocks))
+          return { ok: false, error: 'invalid_arguments' };
+        return { ok: true, view: { id: `V${args.user_id}`, type: 'home', blocks: view.blocks } };
+      }
+      case 'chat.postEphemeral': {
+        if (typeof args.channel !== 'string') return { ok: false, error: 'channel_not_found' };
+        if (typeof args.user !== 'string') return { ok: false, error: 'user_not_in_channel' };
+        if (typeof args.text !== 'string' && args.blocks === undefined)
+          return { ok: false, error: 'no_text' };
+        // Seen only by `user` and never in the history: recorded in `calls` alone.
+        return { ok: true, message_ts: nextTs() };
+      }
       case 'chat.getPermalink': {
         if (typeof args.channel !== 'string' || typeof args.message_ts !== 'string') {
           return { ok: false, error: 'message_not_found' };
@@ -473,7 +493,22 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     }
   }
 
+  /** A response_url: no token, a JSON body, `ok` in plain text, as Slack's hooks answer. */
+  async function handleHook(request: IncomingMessage, response: ServerResponse) {
+    const url = request.url ?? '/';
+    const args = { url, ...parseArgs(await readBody(request), 'application/json') };
+    const failure = failureFor('response_url', args);
+    if (failure && 'status' in failure) {
+      record({ method: 'response_url', args, ok: false });
+      response.writeHead(failure.status, { 'retry-after': '1' }).end('error');
+      return;
+    }
+    record({ method: 'response_url', args, ok: true });
+    response.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+  }
+
   async function handle(request: IncomingMessage, response: ServerResponse) {
+    if (request.method === 'POST' && request.url?.startsWith('/hooks/')) return handleHook(request, response);
     const method = new URL(request.url ?? '/', 'http://fake').pathname.match(/^\/api\/([\w.]+)$/)?.[1];
     if (request.method !== 'POST' || method === undefined) {
       response.writeHead(404).end();
@@ -625,6 +660,9 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     },
     setUser(id, user) {
       users.set(id, user);
+    },
+    responseUrl(id) {
+      return `http://127.0.0.1:${port}/hooks/commands/T0TEAM/${id}/fakeSecret`;
     },
     waitFor(predicate, timeoutMs = 5_000) {
       const seen = calls.find(predicate);

@@ -126,3 +126,23 @@ export async function getJson<T>(
   const res = await fetch(`${server.url}${path}`);
   return { status: res.status, body: (await res.json()) as T };
 }
+
+/** POSTs a form-encoded body (a slash command, or `payload=` of an interaction), signed as Slack signs it. */
+export async function postSlackForm(
+  server: { url: string },
+  path: '/api/slack/commands' | '/api/slack/interactions',
+  fields: Record<string, string>,
+  options: { timestampSec?: number; secret?: string } = {},
+): Promise<Response> {
+  const raw = new URLSearchParams(fields).toString();
+  const timestamp = String(options.timestampSec ?? Math.floor(Date.now() / 1000));
+  return fetch(`${server.url}${path}`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      'x-slack-request-timestamp': timestamp,
+      'x-slack-signature': signSlackRequest(options.secret ?? SIGNING_SECRET, timestamp, raw),
+    },
+    body: raw,
+  });
+}

@@ -92,3 +92,71 @@ export function reaction(o: {
     o.eventId,
   );
 }
+
+let triggerCounter = 0;
+/** A Slack-like trigger id, unique per call. */
+export const nextTriggerId = () =>
+  `${Date.now()}.${++triggerCounter}.${Math.random().toString(16).slice(2, 14)}`;
+
+/** The form fields of a slash command as Slack posts them (`/til <text>`). */
+export function slashCommand(o: {
+  user: string;
+  text: string;
+  responseUrl: string;
+  triggerId?: string;
+  command?: string;
+}): Record<string, string> {
+  return {
+    token: 'verification-token-unused',
+    team_id: 'T0TEAM',
+    team_domain: 'til',
+    channel_id: 'D0DM00001',
+    channel_name: 'directmessage',
+    user_id: o.user,
+    user_name: o.user.toLowerCase(),
+    command: o.command ?? '/til',
+    text: o.text,
+    api_app_id: 'A0APP',
+    is_enterprise_install: 'false',
+    response_url: o.responseUrl,
+    trigger_id: o.triggerId ?? nextTriggerId(),
+  };
+}
+
+/** A block_actions payload of a click on an App Home button (no response_url, as Slack sends it). */
+export function homeButtonClick(o: { user: string; actionId: string; triggerId?: string; value?: string }) {
+  return {
+    type: 'block_actions',
+    user: { id: o.user, username: o.user.toLowerCase(), team_id: 'T0TEAM' },
+    api_app_id: 'A0APP',
+    token: 'verification-token-unused',
+    container: { type: 'view', view_id: 'V0HOME' },
+    trigger_id: o.triggerId ?? nextTriggerId(),
+    team: { id: 'T0TEAM', domain: 'til' },
+    view: { id: 'V0HOME', type: 'home', blocks: [] },
+    actions: [
+      {
+        type: 'button',
+        action_id: o.actionId,
+        block_id: 'til_week',
+        text: { type: 'plain_text', text: 'x' },
+        ...(o.value !== undefined && { value: o.value }),
+        action_ts: `${Math.floor(Date.now() / 1000)}.000100`,
+      },
+    ],
+  };
+}
+
+/** An app_home_opened event callback (the Home tab unless `tab` says otherwise). */
+export function appHomeOpened(o: { user: string; eventTs: string; tab?: string; eventId?: string }) {
+  return callback(
+    {
+      type: 'app_home_opened',
+      user: o.user,
+      channel: 'D0DM00001',
+      tab: o.tab ?? 'home',
+      event_ts: o.eventTs,
+    },
+    o.eventId,
+  );
+}

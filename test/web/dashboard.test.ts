@@ -349,6 +349,28 @@ describe('the dashboard in Chromium against the local server', () => {
     await screenshot(p.page, 'month-skipped-week-desktop-light');
   });
 
+  it('a week skipped before it was posted (no thread) is listed in its place as skipped, with no thread link', async () => {
+    const real = await stats(months[1]!);
+    const [first, ...rest] = real.weeks;
+    // What /api/stats answers after `/til admin skip` of a week never posted: no thread, no figures.
+    const unposted = { ...first!, threadTs: '', threadUrl: null, skipped: true, participants: 0, likes: 0 };
+    const withSkipped: Stats = { ...real, weeks: [unposted, ...rest] };
+    const p = Object.assign(await openPage(context), { allowed: [] as RegExp[] });
+    opened.push(p);
+    await p.page.route('**/api/stats?month=*', (route) =>
+      route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(withSkipped) }),
+    );
+    await p.page.goto(`${server.url}/?month=${months[1]}`);
+    await monthShown(p.page, months[1]!);
+    const rows = p.page.locator('.weeks-table tbody tr');
+    expect(await rows.first().getAttribute('data-week')).toBe(unposted.key);
+    const row = p.page.locator(`.weeks-table tr[data-week="${unposted.key}"]`);
+    expect(await row.getAttribute('class')).toContain('is-skipped');
+    expect(await row.locator('.badge-skipped').innerText()).toBe('건너뜀');
+    expect(await row.locator('a').count()).toBe(0);
+    expect(await row.locator('[data-col="participants"]').innerText()).toBe('–');
+  });
+
   it('the history view shows every month and every member as /api/history has them', async () => {
     const { page } = await open('/');
     await monthShown(page, months[0]!);

@@ -65,6 +65,8 @@ export interface EmbeddedQueue extends QueueSender, QueueConsumer {
   /** Messages not yet completed or dead-lettered. */
   pendingCount(): number;
   deadLetters(): DeadLetteredMessage[];
+  /** Forgets a dead letter (replayed or discarded); durable once resolved. Unknown sequence numbers are ignored. */
+  removeDeadLetter(sequenceNumber: number): Promise<void>;
   /** Resolves once nothing is pending or in flight and every dead letter has been announced. */
   idle(): Promise<void>;
 }
@@ -197,6 +199,12 @@ class JournaledSessionQueue implements EmbeddedQueue {
       reason,
       deadLetteredAt: new Date(deadLetteredAt),
     }));
+  }
+
+  async removeDeadLetter(sequenceNumber: number): Promise<void> {
+    this.assertUsable();
+    if (!this.state.deadLetters().some((d) => d.message.sequenceNumber === sequenceNumber)) return;
+    await this.commit({ op: 'removeDeadLetter', sequenceNumber });
   }
 
   idle(): Promise<void> {

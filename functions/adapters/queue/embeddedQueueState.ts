@@ -34,6 +34,8 @@ export type QueueRecord =
   | { op: 'complete'; sequenceNumber: number }
   | { op: 'deadLetter'; sequenceNumber: number; reason: string; at: number }
   | { op: 'notified'; sequenceNumber: number }
+  /** A dead letter replayed (sent again as a new message) or discarded by an admin: no longer kept. */
+  | { op: 'removeDeadLetter'; sequenceNumber: number }
   /** Snapshot only: the last sequence number handed out, which completed messages no longer carry. */
   | { op: 'sequence'; last: number }
   /** Snapshot only: a messageId still inside the duplicate detection window. */
@@ -77,6 +79,9 @@ export class EmbeddedQueueState {
         deadLetter.notified = true;
         return;
       }
+      case 'removeDeadLetter':
+        this.deadLettered.delete(record.sequenceNumber);
+        return;
       case 'sequence':
         this.lastSequenceNumber = Math.max(this.lastSequenceNumber, record.last);
         return;

@@ -61,5 +61,17 @@ export function createDryRunSlack(print: (line: string) => void = console.log): 
     async messageReactions() {
       return [];
     },
+
+    async postEphemeral({ channel, user, threadTs, text }) {
+      print(`[dry-run] chat.postEphemeral #${channel} thread ${threadTs} to @${user}: ${text}`);
+    },
+
+    async respond(_responseUrl, { text }) {
+      print(`[dry-run] response_url (ephemeral): ${text}`);
+    },
+
+    async publishHomeView(userId, view) {
+      print(`[dry-run] views.publish App Home @${userId}: ${view.blocks.length} blocks`);
+    },
   };
 }

@@ -1,4 +1,5 @@
 /** The Slack port: the few Web API calls the bot makes. Adapters: Web API client, dry run. */
+import type { HomeView } from '@slack/types';
 
 /**
  * Identifies a bot post (Slack message metadata: event_type + event_payload.id), so that after a crash between
@@ -6,7 +7,13 @@
  * instead of being made twice.
  */
 export interface MessageTag {
-  type: 'til_weekly_post' | 'til_broadcast' | 'til_monthly_award' | 'til_like_dm' | 'til_admin_alert';
+  type:
+    | 'til_weekly_post'
+    | 'til_broadcast'
+    | 'til_monthly_award'
+    | 'til_like_dm'
+    | 'til_admin_alert'
+    | 'til_reminder';
   id: string;
 }
 
@@ -46,6 +53,30 @@ export interface ThreadPage {
   nextCursor?: string;
 }
 
+/** An answer to a slash command or a button click, through its `response_url`: seen by that member alone. */
+export interface SlackResponse {
+  text: string;
+  /** Replace the message the click came from (ephemeral answers of a command) instead of adding one. */
+  replaceOriginal?: boolean;
+}
+
+/**
+ * Where a response_url may point: Slack's hooks host (https://hooks.slack.com/commands/…, /actions/…), or, for
+ * tests and local fakes, the origin of SLACK_API_URL. Anything else is refused, so a forged or corrupted URL in a
+ * queued message can never make the bot post elsewhere.
+ */
+export function isSlackResponseUrl(url: string, apiUrl: string): boolean {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return false;
+  }
+  if (parsed.username || parsed.password) return false;
+  if (parsed.protocol === 'https:' && parsed.host === 'hooks.slack.com') return true;
+  return parsed.origin === new URL(apiUrl).origin && parsed.pathname.startsWith('/hooks/');
+}
+
 export interface SlackPort {
   /** auth.test with the granted scopes, for the start-up self-check. Undefined in dry run. */
   identity(): Promise<SlackIdentity | undefined>;
@@ -73,6 +104,15 @@ export interface SlackPort {
   threadRepliesPage(channel: string, threadTs: string, cursor?: string): Promise<ThreadPage | undefined>;
   /** Every reaction on one message, with every user (`reactions.get`, full): `reactions` as Slack sent it. */
   messageReactions(channel: string, ts: string): Promise<unknown>;
+  /**
+   * chat.postEphemeral: a note only `user` sees, in `threadTs`'s thread. It cannot be looked up afterwards, so, like
+   * a post, it is retried only when Slack surely did not take it.
+   */
+  postEphemeral(message: { channel: string; user: string; threadTs: string; text: string }): Promise<void>;
+  /** POSTs an ephemeral answer to a command's or click's response_url (checked by isSlackResponseUrl first). */
+  respond(responseUrl: string, message: SlackResponse): Promise<void>;
+  /** views.publish: the member's App Home tab. Idempotent: publishing the same view again changes nothing. */
+  publishHomeView(userId: string, view: HomeView): Promise<void>;
 }
 
 /**
@@ -132,7 +172,10 @@ export class SlackCallError extends Error {
 
 /** Whether a failed attempt at a post may have posted: unknown errors are assumed to have. */
 export function mayHavePosted(error: unknown): boolean {
-  return !(error instanceof SlackCallError) || (error.method === 'chat.postMessage' && error.ambiguous);
+  return (
+    !(error instanceof SlackCallError) ||
+    ((error.method === 'chat.postMessage' || error.method === 'chat.postEphemeral') && error.ambiguous)
+  );
 }
 
 /** Whether waiting may cure the failure: Slack's transient errors, and anything that is not Slack's answer. */

@@ -17,6 +17,7 @@ import {
 import type { Logger } from '../../app/logger.js';
 import { slackSdkLogger } from './sdkLogger.js';
 import {
+  isSlackResponseUrl,
   type MessageTag,
   type PostMessage,
   SlackCallError,
@@ -306,7 +307,58 @@ export function createWebApiSlack(options: WebApiSlackOptions): SlackPort {
       );
       return response.message?.reactions ?? [];
     },
+
+    async postEphemeral({ channel, user, threadTs, text }) {
+      await call(
+        'chat.postEphemeral',
+        () => client.chat.postEphemeral({ channel, user, thread_ts: threadTs, text }),
+        false,
+      );
+    },
+
+    async respond(responseUrl, message) {
+      if (!isSlackResponseUrl(responseUrl, apiUrl)) {
+        throw new SlackCallError('response_url', 'invalid_response_url', 'not a Slack hooks URL', {
+          ambiguous: false,
+        });
+      }
+      // No token: the URL itself is the credential. A second answer is harmless but visible, so, like a post,
+      // it is retried only when Slack surely did not get the first.
+      await call('response_url', () => postResponse(responseUrl, message), false);
+    },
+
+    async publishHomeView(userId, view) {
+      await call('views.publish', () => client.views.publish({ user_id: userId, view }));
+    },
   };
+
+  async function postResponse(url: string, message: { text: string; replaceOriginal?: boolean }) {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json; charset=utf-8' },
+      body: JSON.stringify({
+        response_type: 'ephemeral',
+        text: message.text,
+        replace_original: message.replaceOriginal ?? false,
+      }),
+      signal: AbortSignal.timeout(options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS),
+    });
+    const body = await response.text();
+    if (response.status === 429) {
+      const retryAfterSec = Number(response.headers.get('retry-after'));
+      throw new SlackCallError('response_url', 'ratelimited', undefined, {
+        ambiguous: false,
+        ...(Number.isFinite(retryAfterSec) && { retryAfterMs: retryAfterSec * 1000 }),
+      });
+    }
+    if (response.status >= 500) throw new SlackCallError('response_url', `http_${response.status}`);
+    // Slack answers `ok` (or {"ok":true}); an expired or used URL is a 404 with the reason in the body.
+    if (!response.ok) {
+      throw new SlackCallError('response_url', body.slice(0, 100) || `http_${response.status}`, undefined, {
+        ambiguous: false,
+      });
+    }
+  }
 }
 
 function toSlackCallError(method: string, error: unknown, token: string): SlackCallError {
