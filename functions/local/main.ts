@@ -164,6 +164,8 @@ async function main() {
         appToken: config.slack.appToken,
         apiUrl: config.slack.apiUrl,
         receiveEvent: services.receiveEvent,
+        receiveCommand: services.slackReceivers.command,
+        receiveInteraction: services.slackReceivers.interaction,
         log,
       });
       // A refused app token (or none of the scope connections:write) is said once; HTTP keeps serving.

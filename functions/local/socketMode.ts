@@ -10,14 +10,21 @@ import { SocketModeClient } from '@slack/socket-mode';
 import { slackSdkLogger } from '../adapters/slack/sdkLogger.js';
 import { describeError, type Logger } from '../app/logger.js';
 import { MAX_BODY_BYTES } from '../handlers/readBody.js';
+import type { CommandReceiver } from '../slack/commandReceiver.js';
 import type { EventReceiver } from '../slack/eventReceiver.js';
+import { parseInteraction } from '../slack/interaction.js';
+import type { InteractionReceiver } from '../slack/interactionReceiver.js';
 import { jsonNestingExceeds, MAX_JSON_DEPTH } from '../slack/limits.js';
+import { parseSlashCommand } from '../slack/slashCommand.js';
 
 export interface SocketModeOptions {
   appToken: string;
   /** The Web API base URL (SLACK_API_URL): apps.connections.open is asked there. */
   apiUrl: string;
   receiveEvent: EventReceiver;
+  /** The `/til` command and App Home clicks: the receivers behind /api/slack/commands and …/interactions. */
+  receiveCommand: CommandReceiver;
+  receiveInteraction: InteractionReceiver;
   log: Logger;
   /** How long the client waits for a pong, and the step of its reconnect backoff. Default 5 s (Slack's SDK). */
   clientPingTimeoutMs?: number;
@@ -84,6 +91,32 @@ export async function startSocketMode(options: SocketModeOptions): Promise<Socke
             `socket-mode: enqueued ${receipt.eventId} (${receipt.eventType}) in ${receipt.sessionId}`,
           );
         }
+        await envelope.ack();
+        return;
+      }
+      case 'slash_commands': {
+        // The command's form fields, as JSON: the same validation as over HTTP, and the same answer, in the ack.
+        const parsed = parseSlashCommand(envelope.body);
+        if (!parsed.ok) {
+          log.warn(`socket-mode: refused command envelope ${envelopeId}: ${parsed.error}`);
+          await envelope.ack();
+          return;
+        }
+        const answer = await options.receiveCommand(parsed.command);
+        await envelope.ack(answer);
+        return;
+      }
+      case 'interactive': {
+        const parsed = parseInteraction(envelope.body);
+        if (!parsed.ok) {
+          log.warn(`socket-mode: refused interaction envelope ${envelopeId}: ${parsed.error}`);
+          await envelope.ack();
+          return;
+        }
+        const { queued, ignored } = await options.receiveInteraction(parsed.interaction);
+        log.debug(
+          `socket-mode: ${queued} action(s) queued${ignored.length ? `, ignored ${ignored.join(', ')}` : ''}`,
+        );
         await envelope.ack();
         return;
       }

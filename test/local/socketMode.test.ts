@@ -6,9 +6,10 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { QueueSender } from '../../functions/adapters/queue/queue.js';
+import type { MemberPrefsDoc } from '../../functions/app/documents.js';
 import { CHANNEL, request } from '../handlers/helpers.js';
 import { type InProcessApp, startInProcessApp, until } from '../support/inProcessApp.js';
-import { reply, tsAt } from '../support/slackPayloads.js';
+import { homeButtonClick, reply, slashCommand, tsAt } from '../support/slackPayloads.js';
 
 let app: InProcessApp | undefined;
 afterEach(async () => {
@@ -111,5 +112,66 @@ describe('Socket Mode', () => {
     expect(acked).toBe(true);
     await app.queue.idle();
     expect(broadcastsOf(app, 'U0CCC')).toHaveLength(1);
+  });
+
+  it('/til over the socket: a reading subcommand is answered in the ack, a change is queued once (by trigger_id)', async () => {
+    app = await startInProcessApp({ socketMode: true });
+    const socket = app.socket!.fake;
+    await socket.connected();
+    await app.queue.idle();
+    const help = slashCommand({ user: 'U0ALICE', text: 'help', responseUrl: app.fake.responseUrl('help') });
+    const answer = await socket.ackOf(socket.send('slash_commands', help));
+    expect(answer).toMatchObject({ response_type: 'ephemeral', text: expect.stringContaining('/til') });
+
+    const off = slashCommand({
+      user: 'U0ALICE',
+      text: 'remind off',
+      responseUrl: app.fake.responseUrl('remind-off'),
+      triggerId: '1234.5678.socket',
+    });
+    // Sent twice, as Slack redelivers an envelope whose ack it missed: one queue message, one answer.
+    expect(await socket.ackOf(socket.send('slash_commands', off))).toEqual({});
+    expect(await socket.ackOf(socket.send('slash_commands', off))).toEqual({});
+    await app.queue.idle();
+    const prefs = await app.store.read<MemberPrefsDoc>(`${CHANNEL}:members`, 'memberPrefs:U0ALICE');
+    expect(prefs?.doc.reminders).toBe(false);
+    const answers = app.fake.calls.filter(
+      (c) => c.method === 'response_url' && String(c.args.url).includes('remind-off'),
+    );
+    expect(answers).toHaveLength(1);
+  });
+
+  it('App Home clicks over the socket are acknowledged and applied, the Home re-published', async () => {
+    app = await startInProcessApp({ socketMode: true });
+    const socket = app.socket!.fake;
+    await socket.connected();
+    await app.queue.idle();
+    const click = homeButtonClick({ user: 'U0BOB', actionId: 'til_remind_off' });
+    expect(await socket.ackOf(socket.send('interactive', click))).toEqual({});
+    await app.queue.idle();
+    const prefs = await app.store.read<MemberPrefsDoc>(`${CHANNEL}:members`, 'memberPrefs:U0BOB');
+    expect(prefs?.doc.reminders).toBe(false);
+    expect(
+      app.fake.calls.filter((c) => c.method === 'views.publish' && c.args.user_id === 'U0BOB'),
+    ).toHaveLength(1);
+  });
+
+  it('refuses what is not a Slack payload, acknowledging it (Slack would only send it again) and queuing nothing', async () => {
+    app = await startInProcessApp({ socketMode: true });
+    const socket = app.socket!.fake;
+    await socket.connected();
+    await app.queue.idle();
+    const before = app.queue.pendingCount();
+    expect(await socket.ackOf(socket.send('slash_commands', { command: '/til', text: 'help' }))).toEqual({});
+    expect(
+      await socket.ackOf(
+        socket.send('events_api', { type: 'event_callback', event_id: 'Ev1', event: { type: 'message' } }),
+      ),
+    ).toEqual({});
+    let deep: unknown = 'x';
+    for (let i = 0; i < 100; i++) deep = [deep];
+    expect(await socket.ackOf(socket.send('interactive', deep))).toEqual({});
+    expect(app.queue.pendingCount()).toBe(before);
+    expect(app.log.lines.filter((line) => /socket-mode: refused/.test(line))).toHaveLength(3);
   });
 });

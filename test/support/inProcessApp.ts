@@ -92,6 +92,8 @@ export async function startInProcessApp(
       appToken: APP_TOKEN,
       apiUrl: fake.url,
       receiveEvent: services.receiveEvent,
+      receiveCommand: services.slackReceivers.command,
+      receiveInteraction: services.slackReceivers.interaction,
       log,
       clientPingTimeoutMs: 200,
     });
