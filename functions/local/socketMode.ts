@@ -74,18 +74,18 @@ export async function startSocketMode(options: SocketModeOptions): Promise<Socke
   /** Acknowledged only once what the envelope carries is durable (or needs nothing: a refusal is final). */
   async function receive(envelope: SocketEnvelope): Promise<void> {
     const { type, envelope_id: envelopeId } = envelope;
+    /** Over HTTP a 400: Slack's delivery is answered (it would only come again), and nothing is enqueued. */
+    const refuse = (error: string) => {
+      log.warn(`socket-mode: refused ${type} envelope ${envelopeId}: ${error}`);
+      return envelope.ack();
+    };
     const limits = withinLimits(envelope.body);
-    if (!limits.ok) {
-      // Over HTTP a 400: Slack's delivery is answered, and nothing is enqueued.
-      log.warn(`socket-mode: refused ${type} envelope ${envelopeId}: ${limits.error}`);
-      await envelope.ack();
-      return;
-    }
+    if (!limits.ok) return refuse(limits.error);
     switch (type) {
       case 'events_api': {
         const receipt = await options.receiveEvent(envelope.body, { retryNum: envelope.retry_num ?? 0 });
-        if (receipt.kind === 'rejected') log.warn(`socket-mode: refused event envelope: ${receipt.error}`);
-        else if (receipt.kind === 'notice') log.warn(`socket-mode: ${receipt.message}`);
+        if (receipt.kind === 'rejected') return refuse(receipt.error);
+        if (receipt.kind === 'notice') log.warn(`socket-mode: ${receipt.message}`);
         else if (receipt.kind === 'enqueued') {
           log.debug(
             `socket-mode: enqueued ${receipt.eventId} (${receipt.eventType}) in ${receipt.sessionId}`,
@@ -97,22 +97,14 @@ export async function startSocketMode(options: SocketModeOptions): Promise<Socke
       case 'slash_commands': {
         // The command's form fields, as JSON: the same validation as over HTTP, and the same answer, in the ack.
         const parsed = parseSlashCommand(envelope.body);
-        if (!parsed.ok) {
-          log.warn(`socket-mode: refused command envelope ${envelopeId}: ${parsed.error}`);
-          await envelope.ack();
-          return;
-        }
+        if (!parsed.ok) return refuse(parsed.error);
         const answer = await options.receiveCommand(parsed.command);
         await envelope.ack(answer);
         return;
       }
       case 'interactive': {
         const parsed = parseInteraction(envelope.body);
-        if (!parsed.ok) {
-          log.warn(`socket-mode: refused interaction envelope ${envelopeId}: ${parsed.error}`);
-          await envelope.ack();
-          return;
-        }
+        if (!parsed.ok) return refuse(parsed.error);
         const { queued, ignored } = await options.receiveInteraction(parsed.interaction);
         log.debug(
           `socket-mode: ${queued} action(s) queued${ignored.length ? `, ignored ${ignored.join(', ')}` : ''}`,
