@@ -163,3 +163,46 @@ describe('self-check: a token Slack refuses', () => {
     expect(aBroadcast).toHaveLength(1);
   });
 });
+
+describe('self-check: Azure, where the trigger cannot be paused', () => {
+  const refusedAtStart = (restore: { end: () => void }) => (fake: FakeSlack) => {
+    restore.end = fake.failAll({ error: 'invalid_auth' });
+  };
+
+  it('a delivery waits for the token inside its invocation and goes through once it works, never thrown', async () => {
+    const restore = { end: () => {} };
+    rig = await startRig({ before: refusedAtStart(restore), tokenRefusedHoldMs: 60_000 });
+    rig.clock.ms = Date.parse('2026-11-24T21:00:00+09:00');
+    const ts = tsAt('2026-11-24T21:00:00+09:00', 1);
+    const body = reply({ user: 'U0AAA', ts, threadTs: rig.threadTs, text: VELOG('U0AAA') });
+    rig.fake.applyEvent(body);
+    let settled = false;
+    // As the Service Bus trigger calls it (the queue consumer is paused, as locally, so only this delivery runs).
+    const delivery = rig.services.processEvent
+      .process({ eventId: body.event_id, event: body.event }, { messageId: body.event_id, deliveryCount: 1 })
+      .finally(() => {
+        settled = true;
+      });
+    const checks = () => rig!.fake.calls.filter((c) => c.method === 'auth.test').length;
+    const before = checks();
+    await until(() => checks() >= before + 3, 'three re-checks');
+    expect(settled).toBe(false);
+    restore.end();
+    await expect(delivery).resolves.toMatchObject({ applied: true });
+  });
+
+  it('after the hold it records the event (effects left for later) instead of throwing towards dead-lettering', async () => {
+    const restore = { end: () => {} };
+    rig = await startRig({ before: refusedAtStart(restore), tokenRefusedHoldMs: 50 });
+    rig.clock.ms = Date.parse('2026-11-24T21:00:00+09:00');
+    const ts = tsAt('2026-11-24T21:00:00+09:00', 2);
+    const body = reply({ user: 'U0BBB', ts, threadTs: rig.threadTs, text: VELOG('U0BBB') });
+    rig.fake.applyEvent(body);
+    const outcome = await rig.services.processEvent.process(
+      { eventId: body.event_id, event: body.event },
+      { messageId: body.event_id, deliveryCount: 1 },
+    );
+    expect(outcome).toMatchObject({ applied: true });
+    expect(linesLike(rig.log, /still refuses the token/)).toHaveLength(1);
+  });
+});

@@ -48,6 +48,8 @@ export async function startInProcessApp(
     socketMode?: boolean;
     /** Wraps the queue the ingress sends to (a failing enqueue, say). */
     wrapSender?: (queue: QueueSender) => QueueSender;
+    /** Azure's hold of a delivery while the token is refused (services' tokenRefusedHoldMs). */
+    tokenRefusedHoldMs?: number;
   } = {},
 ): Promise<InProcessApp> {
   const clock = { ms: Date.parse('2026-11-23T09:05:00+09:00') };
@@ -77,6 +79,7 @@ export async function startInProcessApp(
     host: 'local',
     queueDepth: () => queue.pendingCount(),
     selfCheckRecheckMs: 20,
+    tokenRefusedHoldMs: options.tokenRefusedHoldMs,
   });
   let threadTs = '';
   if (!options.dryRun) {
