@@ -173,7 +173,7 @@ describe('the deployed Functions package', () => {
     });
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
-    expect(JSON.parse(await readFile(registeredFile, 'utf8'))).toHaveLength(9);
+    expect(JSON.parse(await readFile(registeredFile, 'utf8'))).toHaveLength(11);
   });
 
   it('inside the worker, refuses to start on a misconfiguration, listing every problem, registering nothing', async () => {
