@@ -10,7 +10,7 @@ import type { Store } from './adapters/store/store.js';
 import { createAdminActions, createAuditTrail } from './app/adminActions.js';
 import { composeAward, nextAwardMonth } from './app/awardMessage.js';
 import { createDeadLetters } from './app/deadLetters.js';
-import { describeError, type Logger } from './app/logger.js';
+import type { Logger } from './app/logger.js';
 import { createStoredDeadLetterBox } from './app/storedDeadLetterBox.js';
 import type { AppConfig } from './config.js';
 import type { Templates } from './messages/templates.js';

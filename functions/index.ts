@@ -70,15 +70,26 @@ async function buildServices(): Promise<Services> {
     config.azure.serviceBusQueue,
     credential,
   );
-  return createServices(config, {
+  const built = createServices(config, {
     store,
     queue,
     slack: slackFor(config, log),
     log,
     now: Date.now,
     host: 'azure',
+    tokenRefusedHoldMs: AZURE_TOKEN_REFUSED_HOLD_MS,
   });
+  // The self-check runs on first use, logged once per instance; /api/health shows it.
+  void built.selfCheck.firstReport();
+  return built;
 }
+
+/**
+ * The trigger cannot be paused from code, and a thrown delivery counts towards dead-lettering: while Slack refuses
+ * the token a delivery waits (the session's lock is renewed for up to 30 minutes, host.json) and flows the moment
+ * a re-check finds the token working; after 10 minutes it is recorded anyway, its effects left in the outbox.
+ */
+const AZURE_TOKEN_REFUSED_HOLD_MS = 10 * 60_000;
 
 function deliveryOf(context: InvocationContext): Delivery {
   return {

@@ -11,9 +11,12 @@ import { createEventProcessor } from './app/eventProcessor.js';
 import type { Logger } from './app/logger.js';
 import { createMemberDirectory } from './app/memberDirectory.js';
 import { createOutboxRunner, type OutboxDoc, type OutboxItem, type Performer } from './app/outbox.js';
+import { createPacer } from './app/pacer.js';
 import { createParticipationClaims } from './app/participationClaims.js';
 import { createReminders } from './app/reminders.js';
+import { createResync } from './app/resync.js';
 import { createScheduledJobs } from './app/scheduledJobs.js';
+import { createSelfCheck, watchedSlack } from './app/selfCheck.js';
 import { createSlackHealth } from './app/slackHealth.js';
 import { createSubmissionEffects } from './app/submissionEffects.js';
 import { createThreadLinks } from './app/threadLinks.js';
@@ -25,8 +28,11 @@ import { createProcessEventHandler } from './handlers/processEvent.js';
 import { createSlackEventsHandler } from './handlers/slackEvents.js';
 import { createHistoryHandler, createMonthsHandler, createStatsHandler } from './handlers/stats.js';
 import { createMemberSurfaces } from './memberSurfaceServices.js';
+import { selfCheckAlertText } from './messages/selfCheckTemplates.js';
 import { templatesFor } from './messages/templates.js';
 import type { ResyncPort } from './slack/adminCommand.js';
+import { manifestBotScopes } from './slack/appManifest.js';
+import { createEventReceiver } from './slack/eventReceiver.js';
 
 export interface Adapters {
   store: Store;
@@ -37,6 +43,14 @@ export interface Adapters {
   /** Which host runs the services, and (embedded queue) how many messages wait: for /api/health. */
   host?: 'azure' | 'local';
   queueDepth?: () => number;
+  /**
+   * While Slack refuses the token, how long a delivery waits for it before it is processed anyway (state recorded,
+   * effects left in the outbox). Azure: the trigger cannot be paused, so the delivery itself waits. Locally 0: the
+   * host stops its queue consumer instead (selfCheck.onTokenChange), so nothing waits inside a delivery.
+   */
+  tokenRefusedHoldMs?: number;
+  /** While the token is refused, how often the self-check asks Slack again (default 60 s). */
+  selfCheckRecheckMs?: number;
   /** Where dead letters are kept (the embedded queue's journal locally); default: the store's copies (Azure). */
   deadLetterBox?: DeadLetterBox;
   /** Re-sync from Slack for `/til admin resync`; without it the admin is told it is not available. */
@@ -52,15 +66,30 @@ export function slackFor(config: AppConfig, log: Logger): SlackPort {
 
 /** The outbox sweep's share of a scheduled tick: well inside the timer function's time limit. */
 const SWEEP_BUDGET_MS = 2 * 60_000;
+/** conversations.replies and reactions.get: Tier 3, 50+ a minute, sporadic bursts welcome. */
+const SLACK_TIER_3 = { perMinute: 50, burst: 10 };
 
 /**
  * The composition root shared by the Functions entry and the local server: same handlers, other adapters. It sits
  * above what it composes (app use cases, handlers, adapters); nothing below imports it.
  */
 export function createServices(config: AppConfig, adapters: Adapters) {
-  const { store, queue, slack, log, now } = adapters;
+  const { store, queue, log, now } = adapters;
   const templates = templatesFor(config.locale);
   const { channelId } = config;
+  const selfCheck = createSelfCheck({
+    slack: adapters.slack,
+    dryRun: !config.slack.botToken,
+    channelId,
+    requiredScopes: () => manifestBotScopes(),
+    // `alerts` exists by the time a check runs (the hosts start it once the services are built).
+    raiseAlert: (alert, key) => alerts.selfCheckFailed(selfCheckAlertText(config.locale, alert), key),
+    log,
+    now,
+    recheckMs: adapters.selfCheckRecheckMs,
+  });
+  // Every call's failure is seen by the self-check: the first one that meets a refused token pauses processing.
+  const slack = watchedSlack(adapters.slack, selfCheck.noteFailure);
   const members = createMemberDirectory({ store, slack, channel: channelId, now });
   const health = createSlackHealth(now);
   const outbox = createOutboxRunner({ store, now, log, health });
@@ -80,6 +109,19 @@ export function createServices(config: AppConfig, adapters: Adapters) {
   const effects = createSubmissionEffects({ store, slack, claims, alerts, config, templates, weeks, now });
   const threadLinks = createThreadLinks({ store, slack, config, log });
   const adoptThread = createAdoption({ store, config, claims });
+  const resync = createResync({
+    store,
+    slack,
+    queue,
+    config,
+    log,
+    alerts,
+    templates,
+    members,
+    health,
+    pacer: createPacer(SLACK_TIER_3),
+    now,
+  });
   const admin = createAdminSurfaces({
     config,
     store,
@@ -89,7 +131,7 @@ export function createServices(config: AppConfig, adapters: Adapters) {
     log,
     now,
     deadLetterBox: adapters.deadLetterBox,
-    resync: adapters.resync,
+    resync: adapters.resync ?? resync,
   });
   const surfaces = createMemberSurfaces({
     config,
@@ -141,34 +183,57 @@ export function createServices(config: AppConfig, adapters: Adapters) {
     now,
     weeks,
     sweepOutbox: () => outbox.sweep(sweepSources, SWEEP_BUDGET_MS),
+    resync,
     reminders,
   });
   const readSide = { store, members, config, threadLinks, log, now };
+  const processEvent = createProcessEventHandler({
+    processor,
+    alerts,
+    store,
+    channelId: config.channelId,
+    log,
+    now,
+  });
+  const tokenRefusedHoldMs = adapters.tokenRefusedHoldMs ?? 0;
   return {
     config,
     alerts,
     jobs,
+    /** `/til admin resync` plugs in here: `{ resyncNow(): Promise<string> }`. */
+    resync: { resyncNow: resync.resyncNow },
+    /** The Events API receiver behind slack-events, for the other transport (Socket Mode, local/socketMode.ts). */
+    receiveEvent: createEventReceiver({ timeZone: config.rules.timeZone, queue }),
     slackEvents: createSlackEventsHandler({
       signingSecret: config.slack.signingSecret,
       timeZone: config.rules.timeZone,
       queue,
       now,
     }),
+    selfCheck,
+    processEvent: {
+      ...processEvent,
+      /** Held while Slack refuses the token (Azure), so a bad token does not fail delivery after delivery. */
+      async process(...args: Parameters<typeof processEvent.process>) {
+        if (tokenRefusedHoldMs > 0 && !(await selfCheck.whenTokenWorks(tokenRefusedHoldMs))) {
+          log.warn(
+            `process-event ${args[1].messageId}: Slack still refuses the token after ${tokenRefusedHoldMs / 60_000} min; recording the event, its effects wait in the outbox`,
+          );
+        }
+        return processEvent.process(...args);
+      },
+    },
     slackCommands: surfaces.slackCommands,
     slackInteractions: surfaces.slackInteractions,
     slackReceivers: { command: surfaces.receiveCommand, interaction: surfaces.receiveInteraction },
-    processEvent: createProcessEventHandler({
-      processor,
-      alerts,
-      store,
-      channelId: config.channelId,
-      log,
-      now,
-    }),
     stats: createStatsHandler(readSide),
     months: createMonthsHandler(readSide),
     history: createHistoryHandler(readSide),
-    health: createHealthHandler({ host: adapters.host ?? 'local', queueDepth: adapters.queueDepth }),
+    health: createHealthHandler({
+      host: adapters.host ?? 'local',
+      queueDepth: adapters.queueDepth,
+      selfCheck,
+    }),
     adminTick: createAdminTickHandler({
       adminToken: config.adminToken,
       jobs,

@@ -41,6 +41,8 @@ const result = await build({
 });
 
 await copyFile(join(root, 'host.json'), join(out, 'host.json'));
+// The start-up self-check compares the token's scopes with the manifest's (functions/slack/appManifest.ts).
+await copyFile(join(root, 'slack-app-manifest.yaml'), join(out, 'slack-app-manifest.yaml'));
 await writeFile(
   join(out, 'package.json'),
   `${JSON.stringify(

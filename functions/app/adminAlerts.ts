@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { SlackPort } from '../adapters/slack/slack.js';
 import { ConflictError, type Store } from '../adapters/store/store.js';
-import type { Templates } from '../messages/templates.js';
+import type { ResyncWeekReport, Templates } from '../messages/templates.js';
 import type { EffectAttempts, OutboxLease } from './documents.js';
 import type { Logger } from './logger.js';
 import type { DrainReport, OutboxRunner, Performer } from './outbox.js';
@@ -20,6 +20,10 @@ export interface AdminAlerts {
   /** `key` names the failure: raising the same key again delivers what is still undelivered, nothing twice. */
   scheduledPostFailed(input: { job: string; reason: string }, key?: string): Promise<number>;
   slackCallFailed(input: { method: string; reason: string; eventId?: string }, key?: string): Promise<number>;
+  /** A re-sync's repairs, in one message; `key` names the repairs, so the same ones are reported once. */
+  resyncRepaired(input: { weeks: ResyncWeekReport[] }, key: string): Promise<number>;
+  /** A start-up self-check finding (messages/selfCheckTemplates.ts), once per `key`. */
+  selfCheckFailed(text: string, key: string): Promise<number>;
 }
 
 /** One admin's DM of an alert. */
@@ -104,6 +108,8 @@ export function createAdminAlerts(deps: {
       raise(`job:${key}`, templates.alertScheduledPostFailed(input)),
     slackCallFailed: (input, key = randomUUID()) =>
       raise(`slack:${key}`, templates.alertSlackCallFailed(input)),
+    resyncRepaired: (input, key) => raise(`resync:${key}`, templates.alertResyncRepaired(input)),
+    selfCheckFailed: (text, key) => raise(`selfcheck:${key}`, text),
   };
 
   return {

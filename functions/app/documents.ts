@@ -141,6 +141,26 @@ export const submissionDocument = (
   outbox,
 });
 
+/**
+ * Where the re-sync of one week's thread from Slack stands (SPEC 9), so a restart or another instance does not
+ * read it again before it is due: the last complete read, the failures since (with their backoff), and the lease
+ * of the instance reading it now. The award's wait for its re-sync's repairs is kept in one per month.
+ */
+export interface ResyncDoc extends Doc {
+  type: 'resync';
+  /** A week key, or `award:2026-11`. */
+  key: string;
+  lastCompletedAt?: string;
+  failures?: number;
+  nextAttemptAt?: string;
+  lastError?: string;
+  /** An instance is reading the thread until then; another one leaves it alone. */
+  leaseUntil?: string;
+  /** The award of the month: since when its re-sync has kept finding repairs to wait for. */
+  repairingSince?: string;
+}
+export const resyncDocId = (key: string) => `resync:${key}`;
+
 /** A member's first participation in a week: the claim that makes the broadcast happen once. */
 export interface ParticipationDoc extends Doc {
   type: 'participation';

@@ -19,6 +19,7 @@ import { describeError, type Logger } from './logger.js';
 import type { DrainReport } from './outbox.js';
 import { threadRecordedMessage } from './queuedEvent.js';
 import type { ReminderReport, Reminders } from './reminders.js';
+import type { Resync } from './resync.js';
 import type { ThreadLinks } from './threadLinks.js';
 import type { WeekCalendar } from './weekCalendar.js';
 
@@ -39,6 +40,8 @@ export type JobOutcome =
   | 'failed'
   | 'not-due'
   | 'nothing-to-award'
+  /** The award's re-sync found events Slack never delivered: it decides once they are applied. */
+  | 'waiting-for-resync'
   /** An admin skipped the week (SPEC 9): it is not posted. */
   | 'skipped';
 
@@ -50,6 +53,8 @@ export interface TickReport {
   awardMonth?: MonthKey;
   /** What the outbox sweep did, when it found anything to do. */
   effects?: Omit<DrainReport, 'outage'>;
+  /** The weeks re-synced from Slack, when any was due: what each did, its Slack calls and the repairs it queued. */
+  resync?: { week: string; outcome: string; slackCalls: number; events: number }[];
   /** What the weekly reminder job did, when it was due (SPEC 8). */
   reminders?: ReminderReport;
 }
@@ -69,6 +74,8 @@ export interface ScheduledJobsDeps {
   now: () => number;
   /** Retries the effects and admin alerts whose earlier attempts failed (app/outbox.ts). */
   sweepOutbox: () => Promise<DrainReport>;
+  /** Reads the open weeks' threads back from Slack (app/resync.ts), and the month's before its award. */
+  resync: Pick<Resync, 'runDue' | 'beforeAward'>;
   /** The weekly reminder DMs (REMINDER_AT). */
   reminders?: Reminders;
   /** The admins' week rules: a skipped week is not posted. */
@@ -224,6 +231,8 @@ export function createScheduledJobs(deps: ScheduledJobsDeps) {
     const existing = await store.read<AwardDoc>(pk, awardDocId(month));
     if (existing?.doc.status === 'posted') return 'already-posted';
     if (existing && Date.parse(existing.doc.claimExpiresAt) > deps.now()) return 'claimed-elsewhere';
+    // Events Slack never delivered could change who the challengers are: the month's threads are read back first.
+    if (!(await deps.resync.beforeAward(month))) return 'waiting-for-resync';
     const award = await composeAward({ store, config, templates, log: deps.log }, month);
     if (!award) return 'nothing-to-award';
     // A week extended past this instant still takes replies that count: the award waits for its deadline.
@@ -293,10 +302,27 @@ export function createScheduledJobs(deps: ScheduledJobsDeps) {
     }
   }
 
+  /** Like the sweep, a re-sync failure (the store, say) must not fail the tick; Slack's are kept per week. */
+  async function resyncOpenWeeks(nowMs: number): Promise<TickReport['resync']> {
+    try {
+      const { weeks } = await deps.resync.runDue(nowMs);
+      if (weeks.length === 0) return undefined;
+      return weeks.map(({ week, outcome, slackCalls, events }) => ({
+        week: week.key,
+        outcome,
+        slackCalls,
+        events,
+      }));
+    } catch (error) {
+      deps.log.error(`re-sync failed: ${describeError(error)}`);
+      return undefined;
+    }
+  }
+
   return {
     /**
      * Runs whatever is due at `nowMs`: the week's post first, then (first week of a month) last month's award,
-     * then the outbox sweep. `nowMs` only chooses what is due (an operator may re-run a missed post); claims and
+     * then the outbox sweep, then the re-sync of the open weeks whose re-sync is due. `nowMs` only chooses what is due (an operator may re-run a missed post); claims and
      * the sweep go by the real clock, so a tick for another instant can never make a second post.
      */
     async runDue(nowMs: number): Promise<TickReport> {
@@ -314,6 +340,7 @@ export function createScheduledJobs(deps: ScheduledJobsDeps) {
         : 'not-due';
       const reminders = due.remindersDue ? await remind(due.week) : undefined;
       const effects = await sweep();
+      const resync = await resyncOpenWeeks(nowMs);
       return {
         now: new Date(nowMs).toISOString(),
         week: due.week.key,
@@ -321,6 +348,7 @@ export function createScheduledJobs(deps: ScheduledJobsDeps) {
         monthlyAward: award,
         awardMonth: due.awardMonth,
         ...(effects && { effects }),
+        ...(resync && { resync }),
         ...(reminders && { reminders }),
       };
     },

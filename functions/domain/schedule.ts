@@ -45,3 +45,31 @@ export function dueJobs(
     remindersDue: reminderDue(week, nowMs, reminderAt, timeZone),
   };
 }
+
+/** A posted week's thread is re-read from Slack until this long after its deadline (SPEC 9). */
+export const RESYNC_AFTER_DEADLINE_MS = 24 * 60 * 60_000;
+
+/** The weeks the re-sync reads at `nowMs`: this week, and the last one until a day after its deadline. */
+export function weeksOpenForResync(nowMs: number, timeZone: string): Week[] {
+  const current = weekOfInstant(nowMs, timeZone);
+  const previous = weekOfInstant(current.startMs - 1, timeZone);
+  return [previous, current].filter((week) => nowMs <= week.deadlineMs + RESYNC_AFTER_DEADLINE_MS);
+}
+
+/** When a week was last re-synced and, after a failure, when it may be tried again (epoch ms). */
+export interface ResyncTiming {
+  lastCompletedMs?: number;
+  nextAttemptMs?: number;
+}
+
+/** Due once `intervalMs` has passed since the last complete re-sync, and not before a failure's backoff ends. */
+export function resyncDue(timing: ResyncTiming, nowMs: number, intervalMs: number): boolean {
+  if (timing.nextAttemptMs !== undefined && nowMs < timing.nextAttemptMs) return false;
+  return timing.lastCompletedMs === undefined || Math.abs(nowMs - timing.lastCompletedMs) >= intervalMs;
+}
+
+/** After `failures` failed re-syncs in a row: a minute, doubling, at most the interval, and never before Retry-After. */
+export function resyncBackoffMs(failures: number, intervalMs: number, retryAfterMs = 0): number {
+  const doubling = Math.min(intervalMs, 60_000 * 2 ** Math.max(0, failures - 1));
+  return Math.max(doubling, retryAfterMs);
+}

@@ -10,13 +10,18 @@ import { ConfigError, loadConfig } from '../config.js';
 import { createServices, slackFor } from '../services.js';
 import { dashboardRoot } from './dashboardRoot.js';
 import { DataDirLocked, lockDataDir } from './dataDirLock.js';
+import { startGatedConsumer } from './gatedConsumer.js';
 import { createHttpServer } from './httpServer.js';
+import { loadEnvFile } from './loadEnvFile.js';
+import { type SocketMode, startSocketMode } from './socketMode.js';
 
 /**
  * `npm start`: the whole product in one process. HTTP server + embedded durable queue + processor + embedded
  * durable store + in-process scheduler, wired to the very handlers the Functions entry registers.
  */
 async function main() {
+  // Settings may come from ./.env; the environment wins (see .env.example).
+  const envFile = loadEnvFile();
   let config: ReturnType<typeof loadConfig>;
   try {
     config = loadConfig(process.env);
@@ -66,12 +71,9 @@ async function main() {
     deadLetterBox: createEmbeddedDeadLetterBox(queue),
   });
 
-  queue.start(
-    async (message) => {
-      await services.processEvent.process(message.body, message);
-    },
-    (message, reason) => services.processEvent.deadLettered({ ...message, reason }),
-  );
+  // The self-check runs once at start (logged); the consumer delivers only while Slack accepts the token.
+  const consumer = startGatedConsumer(queue, services, log);
+  consumer.catch((error: unknown) => log.error(`queue consumer failed to start: ${describeError(error)}`));
 
   const staticRoot = dashboardRoot();
   const server = createHttpServer({
@@ -130,6 +132,7 @@ async function main() {
     await lock.release();
     process.exit(1);
   };
+  let socketMode: Promise<SocketMode> | undefined;
   server.once('error', onListenError);
   server.listen(config.local.port, () => {
     server.off('error', onListenError);
@@ -140,7 +143,12 @@ async function main() {
       [
         `TIL Challenge listening on http://localhost:${port} (data in ${dataDir})`,
         `  Store: ${storeLocation(config)}`,
-        `  Slack request URLs: https://<public-url-for-this-machine>/api/slack/events (events), …/api/slack/commands (/til), …/api/slack/interactions (interactivity)`,
+        envFile.path
+          ? `  Settings: ${envFile.loaded.length} from ${envFile.path}, the rest from the environment (which wins)`
+          : '  Settings: from the environment (no .env file here)',
+        config.slack.appToken
+          ? '  Slack: Socket Mode (SLACK_APP_TOKEN): events, /til and interactivity over the socket, no public URL needed'
+          : `  Slack request URLs: https://<public-url-for-this-machine>/api/slack/events (events), …/api/slack/commands (/til), …/api/slack/interactions (interactivity)`,
         existsSync(join(staticRoot, 'index.html'))
           ? `  Dashboard: http://localhost:${port}/`
           : '  Dashboard: not built yet (web/)',
@@ -151,6 +159,22 @@ async function main() {
       ].join('\n'),
     );
     if (timer) tick();
+    if (config.slack.appToken) {
+      socketMode = startSocketMode({
+        appToken: config.slack.appToken,
+        apiUrl: config.slack.apiUrl,
+        receiveEvent: services.receiveEvent,
+        receiveCommand: services.slackReceivers.command,
+        receiveInteraction: services.slackReceivers.interaction,
+        log,
+      });
+      // A refused app token (or none of the scope connections:write) is said once; HTTP keeps serving.
+      socketMode.catch((error: unknown) =>
+        log.error(
+          `Socket Mode could not connect: ${describeError(error)}. Check SLACK_APP_TOKEN (Basic Information → App-Level Tokens, scope connections:write) and that Socket Mode is on (slack-app-manifest.socket-mode.yaml)`,
+        ),
+      );
+    }
   });
 
   let stopping = false;
@@ -162,7 +186,10 @@ async function main() {
     stopping = true;
     log.info(`${signal}: draining in-flight work`);
     if (timer) clearInterval(timer);
+    services.selfCheck.stop();
+    await socketMode?.then((socket) => socket.close()).catch(() => {});
     await new Promise<void>((done) => server.close(() => done()));
+    await consumer.then((c) => c.close()).catch(() => {});
     await Promise.all([queue.close(), ticking]);
     await store.close();
     await lock.release();

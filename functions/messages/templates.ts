@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import type { MemberActionResult } from '../domain/memberAction.js';
+import type { RepairCounts } from '../domain/resync.js';
 import type { MonthKey, UserId, Week, WeekKey } from '../domain/types.js';
 import { type AdminTemplates, enAdmin, koAdmin } from './adminTemplates.js';
 import { koreanParticle } from './korean.js';
@@ -82,6 +83,17 @@ export interface Templates extends MemberTemplates, AdminTemplates, SurfaceTempl
   alertDeadLettered(input: { eventId: string; deliveries: number; reason: string }): string;
   alertScheduledPostFailed(input: { job: string; reason: string }): string;
   alertSlackCallFailed(input: { method: string; reason: string; eventId?: string }): string;
+  /** One report of a re-sync that found events Slack never delivered (SPEC 9). */
+  alertResyncRepaired(input: { weeks: ResyncWeekReport[] }): string;
+  /** `/til admin resync`'s answer: what each open week's re-sync did. */
+  resyncSummary(input: { weeks: ResyncWeekReport[] }): string;
+}
+
+/** What the re-sync of one week did: its repairs, or why it did not read the thread. */
+export interface ResyncWeekReport {
+  week: Week;
+  outcome: 'read' | 'failed' | 'not-posted' | 'busy' | 'no-slack';
+  repairs?: RepairCounts;
 }
 
 const mention = (userId: UserId) => `<@${userId}>`;
@@ -118,6 +130,52 @@ function koreanJobName(job: string): string {
   return job;
 }
 
+const repairsKo = (r: RepairCounts) =>
+  [
+    r.replies && `답글 ${r.replies}개`,
+    r.edits && `수정 ${r.edits}건`,
+    r.deletes && `삭제 ${r.deletes}건`,
+    r.likesAdded && `👍 추가 ${r.likesAdded}개`,
+    r.likesRemoved && `👍 취소 ${r.likesRemoved}개`,
+  ]
+    .filter(Boolean)
+    .join(', ') || '바로잡을 것 없음';
+const repairsEn = (r: RepairCounts) =>
+  [
+    r.replies && `${r.replies} ${r.replies === 1 ? 'reply' : 'replies'}`,
+    r.edits && `${r.edits} ${r.edits === 1 ? 'edit' : 'edits'}`,
+    r.deletes && `${r.deletes} ${r.deletes === 1 ? 'delete' : 'deletes'}`,
+    r.likesAdded && `${r.likesAdded} 👍 added`,
+    r.likesRemoved && `${r.likesRemoved} 👍 removed`,
+  ]
+    .filter(Boolean)
+    .join(', ') || 'nothing to repair';
+const outcomeKo: Record<ResyncWeekReport['outcome'], string> = {
+  read: '',
+  failed: 'Slack에서 읽지 못했습니다 (나중에 다시 시도합니다)',
+  'not-posted': '게시되지 않은 주차입니다',
+  busy: '다른 인스턴스가 읽는 중입니다',
+  'no-slack': 'dry-run: 읽을 Slack이 없습니다',
+};
+const outcomeEn: Record<ResyncWeekReport['outcome'], string> = {
+  read: '',
+  failed: 'could not be read from Slack (will be retried)',
+  'not-posted': 'not posted',
+  busy: 'being read by another instance',
+  'no-slack': 'dry run: no Slack to read',
+};
+const weekLines = (
+  weeks: ResyncWeekReport[],
+  label: (week: Week) => string,
+  repairs: (r: RepairCounts) => string,
+  outcomes: Record<ResyncWeekReport['outcome'], string>,
+) =>
+  weeks
+    .map(
+      ({ week, outcome, repairs: r }) =>
+        `• ${label(week)}: ${outcome === 'read' && r ? repairs(r) : outcomes[outcome]}`,
+    )
+    .join('\n');
 /** "2026-11-W4" → "TIL 11월 4주차" (the label `Week` carries, from the key alone). */
 const koWeekLabel = (key: WeekKey) => `TIL ${Number(key.slice(5, 7))}월 ${key.slice(9)}주차`;
 const koDeadline = (week: Week) => deadlineOf(week, 'ko').toFormat('M월 d일(ccc) HH:mm');
@@ -213,6 +271,12 @@ const ko: Templates = {
     `⚠️ [TIL 봇] 예약 작업 「${koreanJobName(job)}」 게시에 실패했습니다. 원인: ${reason} — 다음 실행 때 다시 시도합니다.`,
   alertSlackCallFailed: ({ method, reason, eventId }) =>
     `⚠️ [TIL 봇] Slack API ${method} 호출이 재시도 후에도 실패했습니다${eventId ? ` (이벤트 ${eventId})` : ''}. 원인: ${reason}`,
+  alertResyncRepaired: ({ weeks }) =>
+    `🔄 [TIL 봇] Slack 스레드를 다시 읽어, 전달되지 않은 이벤트를 바로잡았습니다:\n${weekLines(weeks, (w) => w.label, repairsKo, outcomeKo)}`,
+  resyncSummary: ({ weeks }) =>
+    weeks.length === 0
+      ? '다시 읽을 주차가 없습니다 (열린 주차가 없습니다).'
+      : `🔄 Slack에서 다시 읽었습니다:\n${weekLines(weeks, (w) => w.label, repairsKo, outcomeKo)}`,
 };
 
 const monthNames = [
@@ -330,6 +394,12 @@ const en: Templates = {
     `⚠️ [TIL bot] Scheduled job ${job} failed to post. Cause: ${reason} — it will be retried at the next tick.`,
   alertSlackCallFailed: ({ method, reason, eventId }) =>
     `⚠️ [TIL bot] Slack API ${method} failed after retries${eventId ? ` (event ${eventId})` : ''}. Cause: ${reason}`,
+  alertResyncRepaired: ({ weeks }) =>
+    `🔄 [TIL bot] Re-reading the Slack threads repaired events Slack never delivered:\n${weekLines(weeks, (w) => englishWeekLabel(w), repairsEn, outcomeEn)}`,
+  resyncSummary: ({ weeks }) =>
+    weeks.length === 0
+      ? 'No open week to re-sync.'
+      : `🔄 Re-read from Slack:\n${weekLines(weeks, (w) => englishWeekLabel(w), repairsEn, outcomeEn)}`,
 };
 
 const tables: Record<Locale, Templates> = { ko, en };

@@ -16,6 +16,7 @@ import { openStoreFor } from '../app/openStore.js';
 import { createStoredDeadLetterBox } from '../app/storedDeadLetterBox.js';
 import { type AppConfig, ConfigError, loadConfig } from '../config.js';
 import { DataDirLocked, lockDataDir } from '../local/dataDirLock.js';
+import { loadEnvFile } from '../local/loadEnvFile.js';
 import { type DeadLettersCommand, parseDeadLettersArgs, runDeadLetters, UsageError } from './deadLetters.js';
 
 class CliError extends Error {}
@@ -77,6 +78,8 @@ async function runAzure(config: AppConfig, command: DeadLettersCommand) {
 }
 
 async function main(argv: string[]) {
+  // Settings may come from ./.env, as for npm start; the environment wins.
+  loadEnvFile();
   const command = parseDeadLettersArgs(argv);
   // The tool never verifies Slack requests, so the signing secret the app requires does not matter here.
   const config = loadConfig({ SLACK_SIGNING_SECRET: 'unused-by-the-dead-letter-tool', ...process.env });

@@ -13,6 +13,7 @@ import { weekByKey } from '../domain/calendar.js';
 import { countedLikes, countsForWeek, isLate } from '../domain/submission.js';
 import type { RulesConfig } from '../domain/types.js';
 import { type DataDirLock, DataDirLocked, lockDataDir } from '../local/dataDirLock.js';
+import { loadEnvFile } from '../local/loadEnvFile.js';
 import {
   createAbsentDocuments,
   type ImportPlan,
@@ -130,6 +131,8 @@ async function lockLocalStore(config: AppConfig): Promise<DataDirLock | undefine
 
 async function main(argv: string[]) {
   const { dir, channel } = parseCommandLine(argv);
+  // Settings may come from ./.env, as for npm start; the environment wins.
+  loadEnvFile();
   // The importer never talks to Slack, so the signing secret the app requires does not matter here.
   const env = { ...process.env, SLACK_SIGNING_SECRET: 'unused-by-the-importer' };
   const config = loadConfig(channel ? { ...env, TIL_CHANNEL_ID: channel } : env);

@@ -279,6 +279,7 @@ describe('crash between a Slack post and recording it', () => {
       threadTs: String(weekThreadTs),
       text: '<https://velog.io/@alice/til>',
     });
+    slack.applyEvent(event);
     await services.processEvent.process(
       { eventId: event.event_id, event: event.event },
       { messageId: event.event_id, deliveryCount: 1 },

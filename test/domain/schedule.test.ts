@@ -1,7 +1,13 @@
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { weekByKey } from '../../functions/domain/calendar.js';
-import { dueJobs, postInstantOf } from '../../functions/domain/schedule.js';
+import {
+  dueJobs,
+  postInstantOf,
+  resyncBackoffMs,
+  resyncDue,
+  weeksOpenForResync,
+} from '../../functions/domain/schedule.js';
 
 const seoul = 'Asia/Seoul';
 const nine = { hour: 9, minute: 0 };
@@ -68,5 +74,30 @@ describe('dueJobs', () => {
     expect(new Date(postInstantOf(november, { hour: 7, minute: 30 }, ny)).toISOString()).toBe(
       '2026-11-02T12:30:00.000Z',
     );
+  });
+});
+
+describe('the re-sync window (SPEC 9)', () => {
+  const at = (local: string) => Date.parse(`${local}+09:00`);
+  const keys = (nowMs: number) => weeksOpenForResync(nowMs, 'Asia/Seoul').map((w) => w.key);
+
+  it('this week, and last week until a day after its deadline', () => {
+    expect(keys(at('2026-11-24T10:00:00'))).toEqual(['2026-11-W4']);
+    // Week 4's deadline is Sunday 29 23:59:59.999: a day later week 4 is still read, then no more.
+    expect(keys(at('2026-11-30T09:00:00'))).toEqual(['2026-11-W4', '2026-11-W5']);
+    expect(keys(at('2026-11-30T23:59:59'))).toEqual(['2026-11-W4', '2026-11-W5']);
+    expect(keys(at('2026-12-01T00:00:01'))).toEqual(['2026-11-W5']);
+  });
+
+  it('due after the interval, never before a failure backoff ends', () => {
+    const hour = 60 * 60_000;
+    expect(resyncDue({}, 0, hour)).toBe(true);
+    expect(resyncDue({ lastCompletedMs: 0 }, hour - 1, hour)).toBe(false);
+    expect(resyncDue({ lastCompletedMs: 0 }, hour, hour)).toBe(true);
+    expect(resyncDue({ lastCompletedMs: 0, nextAttemptMs: 2 * hour }, hour, hour)).toBe(false);
+    expect(resyncBackoffMs(1, hour)).toBe(60_000);
+    expect(resyncBackoffMs(3, hour)).toBe(4 * 60_000);
+    expect(resyncBackoffMs(20, hour)).toBe(hour);
+    expect(resyncBackoffMs(1, hour, 90_000)).toBe(90_000);
   });
 });

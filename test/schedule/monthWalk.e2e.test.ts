@@ -88,7 +88,9 @@ async function startApp(env: Record<string, string> = {}) {
       clock.set(iso);
       return (await tick(server, iso)) as unknown as Tick;
     },
+    /** An event as it happened in Slack: Slack's state (which the re-sync reads back) and its delivery. */
     async send(body: unknown) {
+      fake.applyEvent(body);
       const res = await postSlackEvent(server, body);
       expect(res.status).toBe(200);
     },
@@ -311,6 +313,9 @@ describe('a month of the challenge through the local server', () => {
       weeklyPost: 'posted',
       monthlyAward: 'posted',
       awardMonth: '2026-11',
+      // The award re-read November's threads first (week 5's too, so it is not due again); the new week's thread
+      // is read once, and Slack and the store agree.
+      resync: [{ week: '2026-12-W1', outcome: 'read', slackCalls: 1, events: 0 }],
     });
     for (const local of [
       '2026-12-07T09:00:00',

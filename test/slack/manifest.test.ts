@@ -19,6 +19,11 @@ const REQUIRED_SCOPES: Record<string, string[]> = {
   // The TIL channel's history (public or private channel) and the bot's DMs (a like DM already sent).
   'conversations.history': ['channels:history', 'groups:history', 'im:history'],
   'conversations.open': ['im:write'],
+  // The start-up self-check: is the bot in the TIL channel (public or private)?
+  'conversations.info': ['channels:read', 'groups:read'],
+  // The re-sync reads a weekly thread back, with each reply's reactions.
+  'conversations.replies': ['channels:history', 'groups:history'],
+  'reactions.get': ['reactions:read'],
   'users.info': ['users:read'],
   'views.publish': [],
   // A response_url is no Web API method: the URL is its own credential.
@@ -64,6 +69,12 @@ const tag = { type: 'til_like_dm', id: 'x' } as const;
 /** One call of each SlackPort method; the type makes a new method fail to compile until it is driven here. */
 const drivers: Record<keyof SlackPort, (port: SlackPort) => Promise<unknown>> = {
   botUserId: (port) => port.botUserId(),
+  identity: (port) => port.identity(),
+  channelMembership: (port) => port.channelMembership('C0TIL0001'),
+  threadRepliesPage: (port) =>
+    port.threadRepliesPage('C0TIL0001', fake.addMessage('C0TIL0001', { text: 'a weekly post' })),
+  messageReactions: (port) =>
+    port.messageReactions('C0TIL0001', fake.addMessage('C0TIL0001', { text: 'a reply' })),
   postMessage: (port) => port.postMessage({ channel: 'C0TIL0001', text: 'x' }),
   sendDirectMessage: (port) => port.sendDirectMessage('U0ALICE', 'x'),
   userInfo: (port) => port.userInfo('U0ALICE'),

@@ -4,6 +4,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { manifestBotScopes } from '../../functions/slack/appManifest.js';
 
 export interface SlackCall {
   method: string;
@@ -49,6 +50,25 @@ export interface FakeSlackOptions {
   botUserId?: string;
   /** Clock for generated message ts (defaults to Date.now), so tests can post "in" a chosen week. */
   now?: () => number;
+  /** conversations.replies pages hold at most this many messages (Slack: `limit`, at most 1000; 15 for some apps). */
+  repliesPageSize?: number;
+  /**
+   * conversations.replies lists at most this many users per reaction (with `count` the true number), as Slack may:
+   * the rest only through reactions.get.
+   */
+  reactionUsersShown?: number;
+  /** Sent in `x-oauth-scopes` with every answer to the bot token (default: every scope the manifest asks for). */
+  scopes?: string[];
+}
+
+/** A thread reply as the fake keeps it: what conversations.replies lists. */
+export interface FakeReply {
+  user: string;
+  text: string;
+  ts?: string;
+  blocks?: unknown[];
+  /** A bot's reply. */
+  botId?: string;
 }
 
 export interface FakeSlack {
@@ -76,6 +96,27 @@ export interface FakeSlack {
   addMessage(channel: string, message: { ts?: string; text: string; metadata?: unknown }): string;
   /** Top-level messages in `channel`, oldest first: what a user scrolling the channel sees. */
   messagesIn(channel: string): { ts: string; text: unknown; metadata?: unknown }[];
+  /** A reply in `threadTs`'s thread (Slack's state; no event is sent: the test delivers or drops it). Its ts. */
+  postReply(channel: string, threadTs: string, reply: FakeReply): string;
+  /** The reply's text edited (sets `edited.ts`, generated unless given). */
+  editReply(channel: string, ts: string, text: string, editedTs?: string): void;
+  /** The message is gone from its thread and the channel. */
+  deleteMessage(channel: string, ts: string): void;
+  /** `user` adds reaction `name` (default `+1`) on the message; `unreact` removes it. */
+  react(channel: string, ts: string, user: string, name?: string): void;
+  unreact(channel: string, ts: string, user: string, name?: string): void;
+  /**
+   * Slack's own state after the event an Events API body (or its inner event) describes: a thread reply posted,
+   * edited or deleted, a reaction added or removed. Tests that deliver events keep Slack in step with it, as the
+   * re-sync reads Slack back; tests that make the two diverge skip it.
+   */
+  applyEvent(body: unknown): void;
+  /** The scopes `x-oauth-scopes` names from now on (a reinstall with other scopes). */
+  setScopes(scopes: string[]): void;
+  /** conversations.info's `is_member` for `channel` (default: the bot is in every channel). */
+  setChannelMember(channel: string, isMember: boolean): void;
+  /** What apps.connections.open answers (called with an `xapp-` token): a Socket Mode URL, or an error code. */
+  setSocketModeUrl(answer: { url: string } | { error: string }): void;
   /** What users.info answers for `id`; unknown users are humans named by their id. */
   setUser(id: string, user: FakeUser): void;
   /**
@@ -95,6 +136,9 @@ type SlackAnswer = { status: number; body: unknown; headers?: Record<string, str
 
 export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<FakeSlack> {
   const botUserId = options.botUserId ?? 'UBOT';
+  let grantedScopes = options.scopes ?? manifestBotScopes() ?? [];
+  const notMemberOf = new Set<string>();
+  let socketModeAnswer: { url: string } | { error: string } = { error: 'no_socket_mode_url' };
   const now = options.now ?? Date.now;
   const calls: SlackCall[] = [];
   /** Armed by failNext and failWhen: the earliest-armed rule that matches a call and has uses left fails it. */
@@ -135,6 +179,11 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   let lastTsMicros = 0;
   /** Top-level messages per channel, oldest first, for conversations.history. */
   const history = new Map<string, { ts: string; text: unknown; metadata?: unknown; user?: string }[]>();
+  /** Thread replies per `channel:threadTs`, oldest first, for conversations.replies. */
+  const threads = new Map<string, (FakeReply & { ts: string; threadTs: string; editedTs?: string })[]>();
+  /** Reactions per `channel:ts`: reaction name → users, in the order they reacted. */
+  const reactions = new Map<string, Map<string, string[]>>();
+  const at = (channel: string, ts: string) => `${channel}:${ts}`;
 
   /** Slack ts: seconds.microseconds, strictly increasing across calls. */
   function nextTs(): string {
@@ -182,7 +231,11 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     if (failure && 'status' in failure)
       return { answer: { ...serverError, status: failure.status }, performed };
     if (failure && 'dropConnection' in failure) return { answer: serverError, performed, drop: true };
-    const ok = { status: 200, body };
+    // Slack names the token's scopes on its answers; an app-level token's are not the bot's.
+    const scopes = authorization?.startsWith('Bearer xapp-')
+      ? {}
+      : { headers: { 'x-oauth-scopes': grantedScopes.join(',') } };
+    const ok = { status: 200, body, ...(performed && scopes) };
     if (failure && 'slowMs' in failure) return { answer: ok, performed, delayMs: failure.slowMs };
     return { answer: ok, performed };
   }
@@ -193,6 +246,12 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     authorization: string | undefined,
   ): Record<string, unknown> {
     if (!authorization?.startsWith('Bearer ')) return { ok: false, error: 'not_authed' };
+    if (method === 'apps.connections.open') {
+      if (!authorization.startsWith('Bearer xapp-')) return { ok: false, error: 'not_allowed_token_type' };
+      return 'url' in socketModeAnswer
+        ? { ok: true, ...socketModeAnswer }
+        : { ok: false, ...socketModeAnswer };
+    }
     if (options.token !== undefined && authorization !== `Bearer ${options.token}`) {
       return { ok: false, error: 'invalid_auth' };
     }
@@ -212,6 +271,14 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
           bot_id: 'BBOT',
           is_enterprise_install: false,
         };
+      case 'conversations.info': {
+        if (typeof args.channel !== 'string') return { ok: false, error: 'channel_not_found' };
+        const isMember = !notMemberOf.has(args.channel);
+        return {
+          ok: true,
+          channel: { id: args.channel, name: 'til', is_channel: true, is_member: isMember },
+        };
+      }
       case 'chat.postMessage': {
         if (typeof args.channel !== 'string') return { ok: false, error: 'channel_not_found' };
         if (typeof args.text !== 'string' && args.blocks === undefined)
@@ -221,6 +288,14 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
           const posted = history.get(args.channel) ?? [];
           posted.push({ ts, text: args.text, metadata: args.metadata });
           history.set(args.channel, posted);
+        } else {
+          threadOf(args.channel, String(args.thread_ts)).push({
+            ts,
+            threadTs: String(args.thread_ts),
+            user: botUserId,
+            botId: 'BBOT',
+            text: String(args.text ?? ''),
+          });
         }
         return {
           ok: true,
@@ -260,6 +335,42 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
           messages,
           has_more: hasMore,
           response_metadata: { next_cursor: hasMore ? String(start + limit) : '' },
+        };
+      }
+      case 'conversations.replies': {
+        if (typeof args.channel !== 'string' || typeof args.ts !== 'string') {
+          return { ok: false, error: 'thread_not_found' };
+        }
+        const all = threadMessages(args.channel, args.ts);
+        if (!all) return { ok: false, error: 'thread_not_found' };
+        const shown = options.reactionUsersShown ?? Number.POSITIVE_INFINITY;
+        // Oldest first, the parent first; the cursor an offset.
+        const limit = Math.min(Number(args.limit ?? 1000) || 1000, options.repliesPageSize ?? 1000);
+        const start = Number(args.cursor ?? 0) || 0;
+        const hasMore = start + limit < all.length;
+        return {
+          ok: true,
+          messages: all
+            .slice(start, start + limit)
+            .map((m) => withReactions(args.channel as string, m, shown)),
+          has_more: hasMore,
+          response_metadata: { next_cursor: hasMore ? String(start + limit) : '' },
+        };
+      }
+      case 'reactions.get': {
+        if (typeof args.channel !== 'string' || typeof args.timestamp !== 'string') {
+          return { ok: false, error: 'message_not_found' };
+        }
+        const message = findMessage(args.channel, args.timestamp);
+        if (!message) return { ok: false, error: 'message_not_found' };
+        // Without full=true Slack may cut the user lists short too.
+        const shown =
+          String(args.full) === 'true' ? Number.POSITIVE_INFINITY : (options.reactionUsersShown ?? Infinity);
+        return {
+          ok: true,
+          type: 'message',
+          channel: args.channel,
+          message: withReactions(args.channel, message, shown),
         };
       }
       case 'conversations.open': {
@@ -306,6 +417,73 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       default:
         return { ok: false, error: 'unknown_method' };
     }
+  }
+
+  function threadOf(channel: string, threadTs: string) {
+    const key = at(channel, threadTs);
+    let replies = threads.get(key);
+    if (!replies) {
+      replies = [];
+      threads.set(key, replies);
+    }
+    return replies;
+  }
+
+  /** A message as Slack lists it: a top-level one (the bot's unless someone else's) or a thread reply. */
+  type Listed = {
+    ts: string;
+    text: unknown;
+    user?: string;
+    botId?: string;
+    threadTs?: string;
+    editedTs?: string;
+  };
+
+  function threadMessages(channel: string, threadTs: string): Listed[] | undefined {
+    const parent = (history.get(channel) ?? []).find((m) => m.ts === threadTs);
+    const replies = threads.get(at(channel, threadTs)) ?? [];
+    if (!parent && replies.length === 0) return undefined;
+    const head: Listed[] = parent
+      ? [
+          {
+            ts: parent.ts,
+            text: parent.text,
+            threadTs,
+            ...(parent.user ? { user: parent.user } : { botId: 'BBOT' }),
+          },
+        ]
+      : [];
+    return [...head, ...[...replies].sort((a, b) => byTs(a.ts, b.ts))];
+  }
+
+  function findMessage(channel: string, ts: string): Listed | undefined {
+    const top = (history.get(channel) ?? []).find((m) => m.ts === ts);
+    if (top) return { ts: top.ts, text: top.text, ...(top.user ? { user: top.user } : { botId: 'BBOT' }) };
+    for (const [key, replies] of threads) {
+      if (!key.startsWith(`${channel}:`)) continue;
+      const reply = replies.find((r) => r.ts === ts);
+      if (reply) return reply;
+    }
+    return undefined;
+  }
+
+  /** The message in Slack's shape, with its reactions (at most `shown` users each, `count` the true number). */
+  function withReactions(channel: string, m: Listed, shown: number) {
+    const listed = [...(reactions.get(at(channel, m.ts)) ?? new Map<string, string[]>())]
+      .filter(([, users]) => users.length > 0)
+      .map(([name, users]) => ({ name, users: users.slice(0, shown), count: users.length }));
+    return {
+      type: 'message',
+      ...(m.botId ? { user: m.user ?? botUserId, bot_id: m.botId } : { user: m.user }),
+      text: m.text,
+      ts: m.ts,
+      ...(m.threadTs !== undefined && { thread_ts: m.threadTs }),
+      ...(m.editedTs !== undefined && { edited: { user: m.user, ts: m.editedTs } }),
+      ...((m as { blocks?: unknown[] }).blocks !== undefined && {
+        blocks: (m as { blocks?: unknown[] }).blocks,
+      }),
+      ...(listed.length > 0 && { reactions: listed }),
+    };
   }
 
   function record(call: SlackCall) {
@@ -375,7 +553,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
 
-  return {
+  const fake: FakeSlack = {
     url: `http://127.0.0.1:${port}/api/`,
     calls,
     failWhen(method, match, failure, times = 1) {
@@ -404,6 +582,81 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     },
     messagesIn(channel) {
       return (history.get(channel) ?? []).map(({ ts, text, metadata }) => ({ ts, text, metadata }));
+    },
+    postReply(channel, threadTs, reply) {
+      const ts = reply.ts ?? nextTs();
+      threadOf(channel, threadTs).push({ ...reply, ts, threadTs });
+      return ts;
+    },
+    editReply(channel, ts, text, editedTs) {
+      const reply = [...threads.values()]
+        .flat()
+        .find((r) => r.ts === ts && threads.has(at(channel, r.threadTs)));
+      if (!reply) throw new Error(`fake Slack: no reply ${ts} in ${channel}`);
+      reply.text = text;
+      reply.blocks = undefined;
+      reply.editedTs = editedTs ?? nextTs();
+    },
+    deleteMessage(channel, ts) {
+      for (const [key, replies] of threads) {
+        if (!key.startsWith(`${channel}:`)) continue;
+        const index = replies.findIndex((r) => r.ts === ts);
+        if (index >= 0) replies.splice(index, 1);
+      }
+      const top = history.get(channel) ?? [];
+      const index = top.findIndex((m) => m.ts === ts);
+      if (index >= 0) top.splice(index, 1);
+      reactions.delete(at(channel, ts));
+    },
+    react(channel, ts, user, name = '+1') {
+      const byName = reactions.get(at(channel, ts)) ?? new Map<string, string[]>();
+      const users = byName.get(name) ?? [];
+      if (!users.includes(user)) users.push(user);
+      byName.set(name, users);
+      reactions.set(at(channel, ts), byName);
+    },
+    unreact(channel, ts, user, name = '+1') {
+      const users = reactions.get(at(channel, ts))?.get(name);
+      if (users?.includes(user)) users.splice(users.indexOf(user), 1);
+    },
+    applyEvent(body) {
+      const outer = body as { event?: Record<string, unknown> };
+      const event = (outer.event ?? body) as Record<string, unknown>;
+      const channel = String(event.channel ?? (event.item as { channel?: unknown } | undefined)?.channel);
+      if (event.type === 'reaction_added' || event.type === 'reaction_removed') {
+        const ts = String((event.item as { ts?: unknown }).ts);
+        if (event.type === 'reaction_added')
+          fake.react(channel, ts, String(event.user), String(event.reaction));
+        else fake.unreact(channel, ts, String(event.user), String(event.reaction));
+        return;
+      }
+      if (event.type !== 'message') return;
+      if (event.subtype === 'message_deleted') {
+        fake.deleteMessage(channel, String(event.deleted_ts));
+        return;
+      }
+      if (event.subtype === 'message_changed') {
+        const message = event.message as { ts: string; text?: string; edited?: { ts?: string } };
+        fake.editReply(channel, message.ts, message.text ?? '', message.edited?.ts);
+        return;
+      }
+      if (event.thread_ts === undefined || event.thread_ts === event.ts) return;
+      fake.postReply(channel, String(event.thread_ts), {
+        user: String(event.user),
+        text: String(event.text ?? ''),
+        ts: String(event.ts),
+        ...(Array.isArray(event.blocks) && { blocks: event.blocks }),
+      });
+    },
+    setScopes(scopes) {
+      grantedScopes = scopes;
+    },
+    setChannelMember(channel, isMember) {
+      if (isMember) notMemberOf.delete(channel);
+      else notMemberOf.add(channel);
+    },
+    setSocketModeUrl(answer) {
+      socketModeAnswer = answer;
     },
     setUser(id, user) {
       users.set(id, user);
@@ -441,6 +694,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       });
     },
   };
+  return fake;
 }
 
 /** Slack ts order, exact to the microsecond (a double cannot hold every ts exactly). */

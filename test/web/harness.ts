@@ -300,6 +300,8 @@ export async function seedChallenge(
       }
     }
     clock.set(Math.min(now, weeks.filter((w) => w.month === month).at(-1)!.deadlineMs));
+    // Slack has them too: the award's re-sync reads the threads back.
+    for (const body of events) fake.applyEvent(body);
     const answers = await Promise.all(events.map((body) => postSlackEvent(server, body)));
     const refused = answers.filter((a) => a.status !== 200);
     if (refused.length > 0) throw new Error(`${refused.length} events refused: ${refused[0]?.status}`);

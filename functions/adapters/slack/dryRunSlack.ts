@@ -12,6 +12,14 @@ export function createDryRunSlack(print: (line: string) => void = console.log): 
   }
 
   return {
+    // No token, so no one to be and no channel to be in: the self-check reports the dry run instead.
+    async identity() {
+      return undefined;
+    },
+    async channelMembership() {
+      return { isMember: true };
+    },
+
     // No bot user exists in a dry run: nothing is posted, so there are no own messages to ignore.
     async botUserId() {
       return undefined;
@@ -43,6 +51,15 @@ export function createDryRunSlack(print: (line: string) => void = console.log): 
     },
     async findTaggedDirectMessage() {
       return undefined;
+    },
+
+    // No thread was ever really posted, so there is nothing to re-sync from (and nothing may read as deleted). Not
+    // printed: it is a read, like users.info, and nothing would be sent.
+    async threadRepliesPage() {
+      return undefined;
+    },
+    async messageReactions() {
+      return [];
     },
 
     async postEphemeral({ channel, user, threadTs, text }) {

@@ -30,6 +30,29 @@ export interface SlackUser {
   isBot: boolean;
 }
 
+/** Who the token is (auth.test), and the scopes Slack says it was granted (its `x-oauth-scopes` header). */
+export interface SlackIdentity {
+  userId: string;
+  /** The bot user's name, for "connected as @name". */
+  userName: string;
+  team: string;
+  /** Undefined when Slack sent no `x-oauth-scopes` header. */
+  scopes?: string[];
+}
+
+/** conversations.info: whether the bot is in the channel (it hears the channel's events only if it is). */
+export interface ChannelMembership {
+  name?: string;
+  isMember: boolean;
+}
+
+/** One page of a thread (`conversations.replies`): the messages as Slack sent them, validated by the caller. */
+export interface ThreadPage {
+  messages: unknown[];
+  /** Absent on the last page. */
+  nextCursor?: string;
+}
+
 /** An answer to a slash command or a button click, through its `response_url`: seen by that member alone. */
 export interface SlackResponse {
   text: string;
@@ -55,6 +78,10 @@ export function isSlackResponseUrl(url: string, apiUrl: string): boolean {
 }
 
 export interface SlackPort {
+  /** auth.test with the granted scopes, for the start-up self-check. Undefined in dry run. */
+  identity(): Promise<SlackIdentity | undefined>;
+  /** conversations.info about `channel` (dry run: a member). */
+  channelMembership(channel: string): Promise<ChannelMembership>;
   /** The app's own bot user id (auth.test), so its messages can be ignored. Undefined in dry run. */
   botUserId(): Promise<string | undefined>;
   /**
@@ -70,6 +97,13 @@ export interface SlackPort {
   findTaggedMessage(channel: string, tag: MessageTag, oldestTs: string): Promise<string | undefined>;
   /** findTaggedMessage in the app's direct-message conversation with `userId`. */
   findTaggedDirectMessage(userId: string, tag: MessageTag, oldestTs: string): Promise<string | undefined>;
+  /**
+   * One page of `threadTs`'s thread, oldest first (the parent first), each message with its reactions. Undefined
+   * when there is no Slack to read (dry run): an empty thread would read as every reply deleted.
+   */
+  threadRepliesPage(channel: string, threadTs: string, cursor?: string): Promise<ThreadPage | undefined>;
+  /** Every reaction on one message, with every user (`reactions.get`, full): `reactions` as Slack sent it. */
+  messageReactions(channel: string, ts: string): Promise<unknown>;
   /**
    * chat.postEphemeral: a note only `user` sees, in `threadTs`'s thread. It cannot be looked up afterwards, so, like
    * a post, it is retried only when Slack surely did not take it.

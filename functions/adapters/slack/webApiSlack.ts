@@ -6,13 +6,9 @@
  * reported as ambiguous, for the caller to resolve by the post's tag before posting again.
  */
 import type * as SlackSdk from '@slack/web-api';
-import type {
-  ChatPostMessageArguments,
-  LogLevel,
-  WebClient,
-  Logger as WebClientLogger,
-} from '@slack/web-api';
+import type { ChatPostMessageArguments, WebClient } from '@slack/web-api';
 import type { Logger } from '../../app/logger.js';
+import { slackSdkLogger } from './sdkLogger.js';
 import {
   isSlackResponseUrl,
   type MessageTag,
@@ -20,6 +16,7 @@ import {
   SlackCallError,
   type SlackPort,
   type SlackUser,
+  type ThreadPage,
 } from './slack.js';
 
 export { SlackCallError } from './slack.js';
@@ -60,6 +57,8 @@ const DEFAULT_RETRY: Required<RetryPolicy> = {
   maxRetryTime: 60_000,
 };
 const HISTORY_PAGES = 5;
+/** Slack advises pages of at most 200; a thread of a week's replies is one page. */
+const THREAD_PAGE_LIMIT = 200;
 const DEFAULT_USER_CACHE_TTL_MS = 60 * 60 * 1000;
 const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 
@@ -120,7 +119,7 @@ export function createWebApiSlack(options: WebApiSlackOptions): SlackPort {
           retryConfig: { retries: 0 },
           rejectRateLimitedCalls: true,
           timeout: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
-          ...(logger ? { logger: webClientLogger(logger, LogLevel.INFO) } : { logLevel: LogLevel.WARN }),
+          ...(logger ? { logger: slackSdkLogger(logger, 'slack-web-api') } : { logLevel: LogLevel.WARN }),
         }),
     ));
 
@@ -252,6 +251,26 @@ export function createWebApiSlack(options: WebApiSlackOptions): SlackPort {
   }
 
   return {
+    async identity() {
+      const response = await call('auth.test', async () => (await client()).auth.test());
+      return {
+        userId: required('auth.test', response.user_id, 'user_id'),
+        userName: response.user ?? response.user_id ?? '',
+        team: response.team ?? response.team_id ?? '',
+        ...(response.response_metadata?.scopes && { scopes: response.response_metadata.scopes }),
+      };
+    },
+
+    async channelMembership(channel) {
+      const response = await call('conversations.info', async () =>
+        (await client()).conversations.info({ channel }),
+      );
+      return {
+        ...(response.channel?.name && { name: response.channel.name }),
+        isMember: response.channel?.is_member === true,
+      };
+    },
+
     botUserId() {
       if (!botUser) {
         botUser = call('auth.test', async () => (await client()).auth.test()).then((response) =>
@@ -292,6 +311,21 @@ export function createWebApiSlack(options: WebApiSlackOptions): SlackPort {
 
     async findTaggedDirectMessage(userId, tag, oldestTs) {
       return findTaggedMessage(await directMessageChannel(userId), tag, oldestTs);
+    },
+
+    async threadRepliesPage(channel, threadTs, cursor): Promise<ThreadPage> {
+      const response = await call('conversations.replies', async () =>
+        (await client()).conversations.replies({ channel, ts: threadTs, limit: THREAD_PAGE_LIMIT, cursor }),
+      );
+      const nextCursor = response.response_metadata?.next_cursor || undefined;
+      return { messages: response.messages ?? [], ...(nextCursor && { nextCursor }) };
+    },
+
+    async messageReactions(channel, ts) {
+      const response = await call('reactions.get', async () =>
+        (await client()).reactions.get({ channel, timestamp: ts, full: true }),
+      );
+      return response.message?.reactions ?? [];
     },
 
     async postEphemeral({ channel, user, threadTs, text }) {
@@ -375,21 +409,4 @@ function describe(error: unknown): string {
 
 function redact(text: string, token: string): string {
   return token ? text.replaceAll(token, '[token]') : text;
-}
-
-/** WebClient's logger interface over the app's; WebClient redacts tokens from what it logs. */
-function webClientLogger(log: Logger, initial: LogLevel): WebClientLogger {
-  let level = initial;
-  const line = (parts: unknown[]) => `slack-web-api: ${parts.map(String).join(' ')}`;
-  return {
-    debug: (...parts) => log.debug(line(parts)),
-    info: (...parts) => log.info(line(parts)),
-    warn: (...parts) => log.warn(line(parts)),
-    error: (...parts) => log.error(line(parts)),
-    setLevel: (newLevel) => {
-      level = newLevel;
-    },
-    getLevel: () => level,
-    setName: () => {},
-  };
 }
