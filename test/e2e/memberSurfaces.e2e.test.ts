@@ -9,6 +9,7 @@ import { type FakeSlack, type SlackCall, startFakeSlack } from '../support/fakeS
 import {
   getJson,
   type LocalServer,
+  postOversizedSlackForm,
   postSlackEvent,
   postSlackForm,
   startLocalServer,
@@ -132,7 +133,7 @@ describe('members’ Slack surfaces through the local server', () => {
       const statuses = [
         (await postSlackForm(server, path, body, { secret: 'not-the-secret' })).status,
         (await postSlackForm(server, path, body, { timestampSec: Math.floor(NOW / 1000) - 600 })).status,
-        (await postSlackForm(server, path, { ...body, pad: 'x'.repeat(MAX_BODY_BYTES) })).status,
+        await postOversizedSlackForm(server, path, MAX_BODY_BYTES + 1),
         (await postSlackForm(server, path, { user_id: DAVE, payload: '{"type":' })).status,
       ];
       expect(statuses, path).toEqual([401, 401, 413, 400]);

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { request as httpRequest } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { signSlackRequest } from '../../functions/slack/verifySignature.js';
 
@@ -144,5 +145,39 @@ export async function postSlackForm(
       'x-slack-signature': signSlackRequest(options.secret ?? SIGNING_SECRET, timestamp, raw),
     },
     body: raw,
+  });
+}
+
+/**
+ * The status the server answers to a signed form request declaring `bytes` of body. Only the headers are sent:
+ * the server answers from the declared length, and a client still writing a body it will not read races the
+ * server's close (fetch then reports EPIPE instead of the status).
+ */
+export function postOversizedSlackForm(
+  server: { url: string },
+  path: '/api/slack/commands' | '/api/slack/interactions',
+  bytes: number,
+): Promise<number> {
+  const timestamp = String(Math.floor(Date.now() / 1000));
+  return new Promise((resolve, reject) => {
+    let answered = false;
+    const req = httpRequest(`${server.url}${path}`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        'content-length': String(bytes),
+        'x-slack-request-timestamp': timestamp,
+        // Signed over nothing: the body is never sent, and its size is refused before any signature over it.
+        'x-slack-signature': signSlackRequest(SIGNING_SECRET, timestamp, ''),
+      },
+    });
+    req.on('response', (res) => {
+      answered = true;
+      resolve(res.statusCode ?? 0);
+      res.resume();
+      req.destroy();
+    });
+    req.on('error', (error) => (answered ? undefined : reject(error)));
+    req.flushHeaders();
   });
 }
