@@ -15,7 +15,9 @@ afterEach(async () => {
 
 /** 30 replies, the i-th with i % 4 👍, all delivered: the store is in line, only the read is measured. */
 async function measure(fake: FakeSlackOptions) {
-  rig = await startResyncRig({ fake });
+  // LIKE_DM=each: every like DM is sent as its 👍 is applied, so the tick's calls are the re-sync's alone (with the
+  // default, batched, the tick's sweep would also send the like DMs held back in their window).
+  rig = await startResyncRig({ fake, env: { LIKE_DM: 'each' } });
   rig.clock.ms = Date.parse('2026-11-24T21:00:00+09:00');
   for (let i = 0; i < 30; i++) {
     const ts = await rig.member.reply(`U0M${i}`, `TIL <https://velog.io/@m${i}/til>`);
