@@ -36,6 +36,8 @@ const SNAPSHOT_PATHS = [
   'package.json',
   'tsconfig.json',
   'tsconfig.build.json',
+  // The self-check reads the scopes from it at run time, and the package copies it.
+  'slack-app-manifest.yaml',
 ];
 
 function run(command: string, args: string[], cwd = repoRoot): { ok: boolean; output: string } {
