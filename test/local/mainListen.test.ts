@@ -1,37 +1,18 @@
 /** `npm start` when its port is taken (#18): one clear line, exit 1, and the DATA_DIR lock released. */
-import { spawn } from 'node:child_process';
 import { readdir } from 'node:fs/promises';
 import { type AddressInfo, createServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CHANNEL, SIGNING_SECRET, startLocalServer } from '../support/localServer.js';
+import { runTool } from '../support/runTool.js';
 import { makeTempDir, type TempDir } from '../support/tempDir.js';
 
-const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
-
 function runServer(env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'functions/local/main.ts'], {
-    cwd: repoRoot,
-    env: {
-      PATH: process.env.PATH ?? '',
-      TIL_CHANNEL_ID: CHANNEL,
-      SLACK_SIGNING_SECRET: SIGNING_SECRET,
-      SCHEDULER_INTERVAL_SECONDS: '0',
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  return runTool('functions/local/main.ts', [], {
+    TIL_CHANNEL_ID: CHANNEL,
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SCHEDULER_INTERVAL_SECONDS: '0',
+    ...env,
   });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString();
-  });
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
-    child.once('close', (code) => resolve({ code, stdout, stderr })),
-  );
 }
 
 let dir: TempDir;

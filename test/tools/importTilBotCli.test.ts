@@ -1,36 +1,19 @@
 /** `npm run import:til-bot`: the command an operator runs, as a child process with the app's settings. */
-import { spawn } from 'node:child_process';
 import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { listMonths, loadMonth } from '../../functions/app/monthStats.js';
 import { openStoreFor } from '../../functions/app/openStore.js';
 import { loadConfig } from '../../functions/config.js';
 import { lockDataDir } from '../../functions/local/dataDirLock.js';
+import { runTool } from '../support/runTool.js';
 import { makeTempDir, type TempDir } from '../support/tempDir.js';
 import { FIXTURE_DIR, tilTimestampJson, userInfoJson } from './tilBotFixture.js';
 
-const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const CHANNEL = 'C0TIL2024';
 
 function importTilBot(args: string[], env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'functions/tools/importTilBotCli.ts', ...args], {
-    cwd: repoRoot,
-    env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString();
-  });
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
-    child.once('close', (code) => resolve({ code, stdout, stderr })),
-  );
+  return runTool('functions/tools/importTilBotCli.ts', args, env);
 }
 
 let dataDir: TempDir;
