@@ -80,6 +80,70 @@ describe('Journal', () => {
     expect(reopened.state).toEqual(state);
   });
 
+  it('a written append resolves without any fdatasync; the next synced append covers it', async () => {
+    const probe = await open(path, 'a');
+    const prototype = Object.getPrototypeOf(probe);
+    await probe.close();
+    const { journal, state } = await openKeyValueJournal(path);
+    const datasync = vi.spyOn(prototype, 'datasync');
+    const apply = (record: Assignment) => state.set(record.key, record.value);
+
+    for (let value = 0; value < 20; value++) {
+      apply({ key: `w${value}`, value });
+      await journal.append({ key: `w${value}`, value }, 'written');
+    }
+    expect(datasync).not.toHaveBeenCalled();
+    // What was written is in the file (a killed process leaves it to the kernel) before any sync.
+    expect((await readFile(path, 'utf8')).split('\n').filter((line) => line.includes('"w')).length).toBe(20);
+
+    apply({ key: 's', value: 1 });
+    await journal.append({ key: 's', value: 1 });
+    expect(datasync).toHaveBeenCalledTimes(1);
+    await journal.close();
+    const reopened = await openKeyValueJournal(path);
+    await reopened.journal.close();
+    expect(reopened.state).toEqual(state);
+  });
+
+  it('writes while a sync is in progress: a written append does not wait for it, a synced one waits for the next', async () => {
+    const probe = await open(path, 'a');
+    const prototype = Object.getPrototypeOf(probe);
+    await probe.close();
+    const { journal } = await openKeyValueJournal(path);
+    const realDatasync = prototype.datasync;
+    let releaseSync: () => void = () => {};
+    const syncs: string[] = [];
+    vi.spyOn(prototype, 'datasync').mockImplementation(async function (this: unknown) {
+      syncs.push('started');
+      await new Promise<void>((resolve) => {
+        releaseSync = resolve;
+      });
+      await realDatasync.call(this);
+      syncs.push('done');
+    });
+
+    const first = journal.append({ key: 'a', value: 1 });
+    while (syncs.length === 0) await new Promise((resolve) => setImmediate(resolve));
+    // The first sync is held: a written append is still acknowledged, a synced one is not.
+    await journal.append({ key: 'b', value: 2 }, 'written');
+    let secondDone = false;
+    const second = journal.append({ key: 'c', value: 3 }).then(() => {
+      secondDone = true;
+    });
+    for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+    expect(syncs).toEqual(['started']);
+    expect(secondDone).toBe(false);
+
+    releaseSync();
+    await first;
+    // 'c' was written after the first sync started, so only a second sync may acknowledge it.
+    while (syncs.length < 3) await new Promise((resolve) => setImmediate(resolve));
+    expect(secondDone).toBe(false);
+    releaseSync();
+    await second;
+    expect(syncs).toEqual(['started', 'done', 'started', 'done']);
+    await journal.close();
+  });
   /** Writes `count` records, each acknowledged before the next (so each is its own write), and closes. */
   async function writeRecords(count: number): Promise<Map<string, number>> {
     const { journal, assign, state } = await openKeyValueJournal(path);

@@ -6,7 +6,7 @@ import {
   type QueueRecord,
   type StoredMessage,
 } from './embeddedQueueState.js';
-import { Journal } from './journal.js';
+import { type Durability, Journal } from './journal.js';
 import type {
   DeadLetterHandler,
   MessageHandler,
@@ -140,8 +140,8 @@ class JournaledSessionQueue implements EmbeddedQueue {
     const stored = toStoredMessage(message, this.state.nextSequenceNumber(), now);
     const durable = this.commit({ op: 'enqueue', message: stored });
     this.unsyncedSends.set(message.messageId, durable);
-    // Delivery can start at once: the deliver record is written after this one, so a handler
-    // never sees a message that is not yet durable.
+    // Delivery can start at once: it waits for this record to be synced, so a handler never sees a message
+    // that is not yet durable.
     this.markReady(message.sessionId);
     this.pump();
     try {
@@ -226,10 +226,10 @@ class JournaledSessionQueue implements EmbeddedQueue {
   }
 
   /** Applies a record and appends it in the same tick, as the journal's snapshot requires. */
-  private commit(record: QueueRecord): Promise<void> {
+  private commit(record: QueueRecord, durability?: Durability): Promise<void> {
     if (this.failure) return Promise.reject(this.failure);
     this.state.apply(record);
-    return this.journal.append(record);
+    return this.journal.append(record, durability);
   }
 
   private markReady(sessionId: string): void {
@@ -261,7 +261,11 @@ class JournaledSessionQueue implements EmbeddedQueue {
       // Its last delivery was cut short by a crash; Service Bus dead-letters it when the lock expires.
       return this.deadLetter(message, 'the last delivery did not finish');
     }
-    await this.commit({ op: 'deliver', sequenceNumber: message.sequenceNumber });
+    await this.unsyncedSends.get(message.messageId);
+    // Written, not synced, before the handler runs: a process killed while handling it finds the delivery
+    // counted (the kernel keeps what was written), so a message that crashes the process is dead-lettered in
+    // the end. Only a power cut can lose the record, and then one delivery goes uncounted.
+    await this.commit({ op: 'deliver', sequenceNumber: message.sequenceNumber }, 'written');
     try {
       await handler(toReceivedMessage(message));
     } catch (error) {
@@ -270,7 +274,9 @@ class JournaledSessionQueue implements EmbeddedQueue {
       else await this.deadLetter(message, `last error: ${describeError(error)}`);
       return;
     }
-    await this.commit({ op: 'complete', sequenceNumber: message.sequenceNumber });
+    // Not synced either: the handler's own writes are durable already, and losing this record to a power cut
+    // only redelivers a message whose processing is idempotent.
+    await this.commit({ op: 'complete', sequenceNumber: message.sequenceNumber }, 'written');
   }
 
   private backOff(sessionId: string): void {

@@ -33,8 +33,23 @@ export interface JournalRecovery {
   droppedBytes: number;
 }
 
+/**
+ * How far an append must get before it resolves. `synced`: on disk (fdatasync), so it survives a power cut.
+ * `written`: handed to the kernel (write), so it survives the process being killed but a power cut may lose it;
+ * for records whose loss only means a redelivery the owner already treats as idempotent. A later sync covers it.
+ */
+export type Durability = 'synced' | 'written';
+
 interface PendingAppend {
   json: string;
+  durability: Durability;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+/** An append that is written and waits for a sync covering its last byte. */
+interface AwaitingSync {
+  end: number;
   resolve: () => void;
   reject: (error: unknown) => void;
 }
@@ -42,9 +57,11 @@ interface PendingAppend {
 /**
  * A durable append-only log of JSON records, one checksummed line each (see journalFormat.ts).
  *
- * `append` resolves once the record is on disk (write + fdatasync). Appends that arrive while a
- * write is in progress are grouped into the next single write + fdatasync (group commit), so
- * throughput does not fall to one fsync per record under load.
+ * `append` resolves once the record is on disk (write + fdatasync), or only written (see Durability). Appends
+ * that arrive while a write is in progress are grouped into the next single write, and every synced append
+ * written before an fdatasync starts resolves with it (group commit), so throughput does not fall to one fsync
+ * per record under load. Writing does not wait for a sync in progress: a `written` append never waits on the
+ * disk, and the next sync covers everything written meanwhile.
  *
  * When the file outgrows `compactionThresholdBytes` (and twice the last snapshot), the next batch
  * is replaced by a snapshot of the owner's state, written to a temporary file and renamed over
@@ -57,6 +74,9 @@ interface PendingAppend {
 export class Journal<R> {
   private pending: PendingAppend[] = [];
   private flushing: Promise<void> | undefined;
+  /** Written appends waiting for an fdatasync, in file order. */
+  private awaitingSync: AwaitingSync[] = [];
+  private syncing: Promise<void> | undefined;
   private failure: { error: unknown } | undefined;
   private closed = false;
   private snapshotBytes = 0;
@@ -177,7 +197,7 @@ export class Journal<R> {
     return journal;
   }
 
-  append(record: R): Promise<void> {
+  append(record: R, durability: Durability = 'synced'): Promise<void> {
     if (this.failure) return Promise.reject(this.failure.error);
     if (this.closed) return Promise.reject(new Error(`journal ${this.path} is closed`));
     let json: string;
@@ -189,7 +209,7 @@ export class Journal<R> {
       return Promise.reject(error);
     }
     return new Promise((resolve, reject) => {
-      this.pending.push({ json, resolve, reject });
+      this.pending.push({ json, durability, resolve, reject });
       this.flushing ??= this.flush();
     });
   }
@@ -198,6 +218,7 @@ export class Journal<R> {
   async close(): Promise<void> {
     this.closed = true;
     await this.flushing;
+    await this.syncing;
     await this.file.close();
     await this.mark.close();
   }
@@ -207,17 +228,58 @@ export class Journal<R> {
       while (this.pending.length > 0 && !this.failure) {
         const batch = this.pending.splice(0);
         try {
-          // Serialised in the same tick as the splice, so a snapshot covers exactly the records taken.
-          if (this.needsCompaction()) await this.compact(await this.snapshotTextInSlices());
-          else await this.write(batch.map(({ json }) => recordLine(json, this.sizeBytes)).join(''));
-          for (const append of batch) append.resolve();
+          if (this.needsCompaction()) {
+            // The snapshot is taken in the same tick as the splice, so it covers exactly the records taken; the
+            // file is replaced only once no sync is in progress on it.
+            const snapshot = this.snapshotTextInSlices();
+            await this.syncing;
+            await this.compact(await snapshot);
+            for (const append of batch) append.resolve();
+            continue;
+          }
+          await this.write(batch.map(({ json }) => recordLine(json, this.sizeBytes)).join(''));
+          for (const append of batch) {
+            if (append.durability === 'written') append.resolve();
+            else
+              this.awaitingSync.push({ end: this.sizeBytes, resolve: append.resolve, reject: append.reject });
+          }
+          if (this.awaitingSync.length > 0) this.syncing ??= this.syncWritten();
         } catch (error) {
           this.fail(error);
-          for (const append of [...batch, ...this.pending.splice(0)]) append.reject(error);
+          for (const append of [...batch, ...this.pending.splice(0), ...this.awaitingSync.splice(0)]) {
+            append.reject(error);
+          }
         }
       }
     } finally {
       this.flushing = undefined;
+    }
+  }
+
+  /** fdatasyncs until no written append waits: each sync resolves every append written before it started. */
+  private async syncWritten(): Promise<void> {
+    try {
+      while (this.awaitingSync.length > 0 && !this.failure) {
+        const durableBytes = this.sizeBytes;
+        try {
+          await this.file.datasync();
+          await this.mark.write({ generation: this.generation, durableBytes });
+        } catch (error) {
+          this.fail(error);
+          for (const waiting of this.awaitingSync.splice(0)) waiting.reject(error);
+          for (const append of this.pending.splice(0)) append.reject(error);
+          return;
+        }
+        const covered = this.awaitingSync.findIndex((waiting) => waiting.end > durableBytes);
+        for (const waiting of this.awaitingSync.splice(
+          0,
+          covered === -1 ? this.awaitingSync.length : covered,
+        )) {
+          waiting.resolve();
+        }
+      }
+    } finally {
+      this.syncing = undefined;
     }
   }
 
@@ -264,9 +326,7 @@ export class Journal<R> {
 
   private async write(text: string): Promise<void> {
     await this.file.appendFile(text);
-    await this.file.datasync();
     this.sizeBytes += Buffer.byteLength(text);
-    await this.mark.write({ generation: this.generation, durableBytes: this.sizeBytes });
   }
 
   private async compact(text: string): Promise<void> {
