@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
 import type { TokenCredential } from '@azure/identity';
-import { openFileStore } from '../adapters/store/fileStore.js';
+import { type FileStoreOptions, openFileStore } from '../adapters/store/fileStore.js';
 import type { Store } from '../adapters/store/store.js';
 import type { AppConfig } from '../config.js';
 
@@ -10,9 +10,13 @@ import type { AppConfig } from '../config.js';
  * reads. `credential` lets the Azure host share one identity between Cosmos DB and Service Bus. The Cosmos and
  * identity SDKs are imported only when used, so the file store starts without loading them.
  */
-export async function openStoreFor(config: AppConfig, credential?: TokenCredential): Promise<Store> {
+export async function openStoreFor(
+  config: AppConfig,
+  credential?: TokenCredential,
+  fileStoreOptions?: FileStoreOptions,
+): Promise<Store> {
   const { azure } = config;
-  if (!azure) return openFileStore(fileStoreDir(config));
+  if (!azure) return openFileStore(fileStoreDir(config), fileStoreOptions);
   const [{ createCosmosStore }, identity] = await Promise.all([
     import('../adapters/store/cosmosStore.js'),
     credential ? undefined : import('@azure/identity'),

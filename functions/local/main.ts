@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { JournalDamagedError } from '../adapters/journal/journal.js';
 import { createEmbeddedDeadLetterBox } from '../adapters/queue/embeddedDeadLetterBox.js';
 import { openEmbeddedQueue } from '../adapters/queue/embeddedQueue.js';
-import { JournalDamagedError } from '../adapters/queue/journal.js';
 import { defaultQueueOptions } from '../adapters/queue/queue.js';
 import { consoleLogger, describeError } from '../app/logger.js';
 import { openStoreFor, storeLocation } from '../app/openStore.js';
@@ -39,26 +39,32 @@ async function main() {
     console.error(`TIL Challenge cannot start. ${error.message}`);
     process.exit(1);
   });
-  const store = await openStoreFor(config);
-  // The one way past a damaged queue journal: the operator accepts the loss for this start (see README).
+  // The one way past a damaged journal (the queue's or the store's write log): the operator accepts the loss for
+  // this start (see README).
   const acceptJournalLoss = process.argv.includes(ACCEPT_JOURNAL_LOSS_FLAG);
   let stopOnQueueFailure: () => void = () => process.exit(1);
+  const refuseDamaged = (what: string) => async (error: unknown) => {
+    if (!(error instanceof JournalDamagedError)) throw error;
+    console.error(
+      `TIL Challenge cannot start. The ${what} ${error.message}\n` +
+        'Restore DATA_DIR from a backup (the whole directory), or start once with what can be read and lose the rest: ' +
+        `npm start -- ${ACCEPT_JOURNAL_LOSS_FLAG} (or node dist/functions/local/main.js ${ACCEPT_JOURNAL_LOSS_FLAG}).`,
+    );
+    await lock.release();
+    process.exit(1);
+  };
+  const store = await openStoreFor(config, undefined, {
+    acceptLoss: acceptJournalLoss,
+    // Like the queue's below: no write can be made durable any more, so stop rather than fail every event.
+    onFatalError: () => stopOnQueueFailure(),
+  }).catch(refuseDamaged("store's write log"));
   const queue = await openEmbeddedQueue(join(dataDir, 'queue'), {
     ...defaultQueueOptions,
     acceptJournalLoss,
     // The queue has stopped for good (it logged why); sends answer 5xx until then. Exit, so a restart replays
     // the journal instead of a process that answers every event with an error.
     onFatalError: () => stopOnQueueFailure(),
-  }).catch(async (error: unknown) => {
-    if (!(error instanceof JournalDamagedError)) throw error;
-    console.error(
-      `TIL Challenge cannot start. The queue ${error.message}\n` +
-        'Restore DATA_DIR from a backup (the whole directory), or start once with what can be read and lose the rest: ' +
-        `npm start -- ${ACCEPT_JOURNAL_LOSS_FLAG} (or node dist/functions/local/main.js ${ACCEPT_JOURNAL_LOSS_FLAG}).`,
-    );
-    await lock.release();
-    process.exit(1);
-  });
+  }).catch(refuseDamaged('queue'));
   const slack = slackFor(config, log);
   const services = createServices(config, {
     store,
@@ -199,7 +205,7 @@ async function main() {
   stopOnQueueFailure = () => {
     if (stopping) return;
     stopping = true;
-    log.error('stopping: the queue journal cannot be written (see above); restart once the disk is fixed');
+    log.error('stopping: a journal cannot be written (see above); restart once the disk is fixed');
     if (timer) clearInterval(timer);
     server.close();
     // In-flight requests get their 5xx meanwhile; whatever else is running is cut off as a kill -9 would.

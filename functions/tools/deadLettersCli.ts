@@ -6,9 +6,9 @@
  * are the store's copies, replayed through Service Bus with the signed-in identity; no lock is needed.
  */
 import { join, resolve } from 'node:path';
+import { JournalDamagedError } from '../adapters/journal/journal.js';
 import { createEmbeddedDeadLetterBox } from '../adapters/queue/embeddedDeadLetterBox.js';
 import { openEmbeddedQueue } from '../adapters/queue/embeddedQueue.js';
-import { JournalDamagedError } from '../adapters/queue/journal.js';
 import { defaultQueueOptions } from '../adapters/queue/queue.js';
 import { createDeadLetters } from '../app/deadLetters.js';
 import { describeError } from '../app/logger.js';

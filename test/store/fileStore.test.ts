@@ -1,7 +1,7 @@
-import { readdir, writeFile } from 'node:fs/promises';
+import { open, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { openFileStore } from '../../functions/adapters/store/fileStore.js';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { type FileStoreOptions, openFileStore } from '../../functions/adapters/store/fileStore.js';
 import type { Doc, Store } from '../../functions/adapters/store/store.js';
 import { makeTempDir, type TempDir } from '../support/tempDir.js';
 import { describeStoreContract } from './storeContract.js';
@@ -25,8 +25,8 @@ describeStoreContract('file store', () => openFileStore(contractDir.path));
 describe('file store on disk', () => {
   let dataDir: TempDir;
   const openStores: Store[] = [];
-  const reopen = async (path = dataDir.path) => {
-    const store = await openFileStore(path);
+  const reopen = async (path = dataDir.path, options?: FileStoreOptions) => {
+    const store = await openFileStore(path, options);
     openStores.push(store);
     return store;
   };
@@ -34,8 +34,87 @@ describe('file store on disk', () => {
     dataDir = await makeTempDir('file-store');
   });
   afterEach(async () => {
+    vi.restoreAllMocks();
     await Promise.all(openStores.splice(0).map((store) => store.close()));
     await dataDir.remove();
+  });
+
+  const documentFiles = async () => (await readdir(dataDir.path)).filter((name) => name.endsWith('.json'));
+  const fileHandlePrototype = async () => {
+    const probe = await open(join(dataDir.path, 'probe'), 'w');
+    await probe.close();
+    return Object.getPrototypeOf(probe);
+  };
+
+  it('#11: concurrent writes are made durable together by the write log, with no file or fsync of their own', async () => {
+    const store = await reopen();
+    const prototype = await fileHandlePrototype();
+    const datasync = vi.spyOn(prototype, 'datasync');
+    const sync = vi.spyOn(prototype, 'sync');
+
+    await Promise.all(Array.from({ length: 50 }, (_, i) => store.create(note('pk', `n${i}`))));
+    // The first append syncs on its own; the 49 that arrived meanwhile share the next sync.
+    expect(datasync.mock.calls.length).toBeLessThanOrEqual(2);
+    expect(sync).not.toHaveBeenCalled();
+    expect(await documentFiles()).toEqual([]);
+    expect(
+      (await readFile(join(dataDir.path, 'store.journal'), 'utf8')).match(/"type":"note"/g),
+    ).toHaveLength(50);
+  });
+
+  it('#11: a killed process leaves the documents in the log only, and the next start reads them all', async () => {
+    const store = await reopen();
+    const created = await store.create(note('pk', 'a'));
+    const replaced = await store.replace({ ...created.doc, title: 'second' }, created.etag);
+    // No close: as after a kill -9, nothing was copied to the files.
+    expect(await documentFiles()).toEqual([]);
+    const reopened = await openFileStore(dataDir.path);
+    openStores.push(reopened);
+    expect(await reopened.read('pk', 'a')).toStrictEqual(replaced);
+  });
+
+  it('#11: checkpoints copy the log to the files, and the log then compacts them away, losing nothing', async () => {
+    const options = { checkpointDocuments: 8, logCompactionBytes: 4096 };
+    const store = await reopen(dataDir.path, options);
+    const written = new Map<string, string>();
+    for (let round = 0; round < 6; round++) {
+      for (let i = 0; i < 20; i++) {
+        const id = `n${i}`;
+        const current = await store.read<Note>('pk', id);
+        const title = `round ${round}`;
+        if (current) await store.replace({ ...current.doc, title }, current.etag);
+        else await store.create(note('pk', id, title));
+        written.set(id, title);
+      }
+    }
+    // Let a checkpoint in progress finish, without closing (which would copy everything).
+    for (let i = 0; i < 50 && (await documentFiles()).length < 20; i++)
+      await new Promise((r) => setTimeout(r, 10));
+    expect((await documentFiles()).length).toBe(20);
+    const log = await readFile(join(dataDir.path, 'store.journal'), 'utf8');
+    // 120 writes of ~100 bytes each would be over 12 KiB without compaction.
+    expect(log.length).toBeLessThan(3 * 4096);
+
+    const reopened = await openFileStore(dataDir.path);
+    openStores.push(reopened);
+    for (const [id, title] of written) expect((await reopened.read<Note>('pk', id))?.doc.title).toBe(title);
+  });
+
+  it('#11: a write log that cannot be written stops the store for good and says so once', async () => {
+    const fatal = vi.fn();
+    const store = await reopen(dataDir.path, { onFatalError: fatal });
+    await store.create(note('pk', 'a'));
+    const prototype = await fileHandlePrototype();
+    vi.spyOn(prototype, 'appendFile').mockRejectedValue(
+      Object.assign(new Error('ENOSPC'), { code: 'ENOSPC' }),
+    );
+    await expect(store.create(note('pk', 'b'))).rejects.toThrow('ENOSPC');
+    vi.restoreAllMocks();
+    await expect(store.create(note('pk', 'c'))).rejects.toThrow('ENOSPC');
+    expect(fatal).toHaveBeenCalledTimes(1);
+    // What was acknowledged stays readable; what failed was never stored.
+    expect(await store.read('pk', 'a')).toBeDefined();
+    expect(await store.read('pk', 'b')).toBeUndefined();
   });
 
   it('keeps documents, etags and queries across close and reopen', async () => {
@@ -86,11 +165,12 @@ describe('file store on disk', () => {
     const store = await reopen();
     const created = await store.create(note('pk', 'a'));
     await store.close();
-    const [documentFile] = await readdir(dataDir.path);
+    const before = (await readdir(dataDir.path)).sort();
+    const documentFile = before.find((name) => name.endsWith('.json'));
     await writeFile(join(dataDir.path, `${documentFile}.0f9e.tmp`), '{"etag":"torn","doc":{"id":"a","pk"');
 
     const reopened = await reopen();
-    expect(await readdir(dataDir.path)).toStrictEqual([documentFile]);
+    expect((await readdir(dataDir.path)).sort()).toStrictEqual(before);
     expect(await reopened.read('pk', 'a')).toStrictEqual(created);
   });
 
@@ -103,7 +183,7 @@ describe('file store on disk', () => {
     const store = await reopen();
     const created = await store.create(note('pk', 'a'));
     await store.close();
-    const [documentFile] = await readdir(dataDir.path);
+    const documentFile = (await readdir(dataDir.path)).find((name) => name.endsWith('.json'));
     await writeFile(join(dataDir.path, documentFile!), JSON.stringify({ ...created, doc: note('pk', 'b') }));
     await expect(openFileStore(dataDir.path)).rejects.toThrow(documentFile);
   });

@@ -11,7 +11,8 @@ const HOT_DOCUMENTS = ['hot-0', 'hot-1'];
 
 const [dataDir, round] = process.argv.slice(2);
 if (!dataDir || !round) throw new Error('usage: storeWriterChild.ts <dataDir> <round>');
-const store = await openFileStore(dataDir);
+// Small, so that kills land in checkpoints and log compactions too, not only in appends.
+const store = await openFileStore(dataDir, { checkpointDocuments: 16, logCompactionBytes: 16 * 1024 });
 
 function versioned(pk: string, id: string, version: number): VersionedDoc {
   return { id, pk, type: VERSIONED_TYPE, version, payload: payloadFor(id, version) };

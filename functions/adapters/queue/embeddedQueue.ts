@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { type Durability, Journal } from '../journal/journal.js';
 import { DeadLetterAnnouncer, describeError } from './deadLetterAnnouncer.js';
 import {
   type DeadLetter,
@@ -6,7 +7,6 @@ import {
   type QueueRecord,
   type StoredMessage,
 } from './embeddedQueueState.js';
-import { type Durability, Journal } from './journal.js';
 import type {
   DeadLetterHandler,
   MessageHandler,

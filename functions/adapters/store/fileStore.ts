@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
+import { Journal } from '../journal/journal.js';
 import {
   ConflictError,
   type Doc,
@@ -11,17 +12,36 @@ import {
   type Stored,
 } from './store.js';
 
+export interface FileStoreOptions {
+  /** Open a damaged write log anyway, with what can be read (see Journal's acceptLoss). The operator's choice. */
+  acceptLoss?: boolean;
+  /**
+   * Called once when the write log cannot be written (a full disk, an I/O error): every later write fails, and
+   * the process should exit so that a restart reads what reached the disk.
+   */
+  onFatalError?: (error: unknown) => void;
+  /** Documents written since the last checkpoint that start the next one. Default 1,024. */
+  checkpointDocuments?: number;
+  /** The log's size that makes it compact (what the files do not hold yet is kept). Default 8 MiB. */
+  logCompactionBytes?: number;
+}
+
 /**
  * The embedded durable store for `npm start`: one JSON file per document in `dir`, with Cosmos DB semantics
  * (409 on duplicate create, 412 on a stale etag). Every document is held in memory, so reads and queries
  * never touch the disk; a write returns only once it is durable.
+ *
+ * A write is made durable by one append to the store's write log (`store.journal`, group-committed: concurrent
+ * writes share an fdatasync) rather than by a file of its own (two fsyncs and a rename each). The documents the
+ * log holds are copied to their files in the background, a checkpoint of many at a time, after which the log
+ * compacts them away; a start reads the files, then replays the log over them.
  */
-export async function openFileStore(dir: string): Promise<Store> {
+export async function openFileStore(dir: string, options: FileStoreOptions = {}): Promise<Store> {
   await createDirDurably(dir);
   const names = await readdir(dir);
   // A temp file is a write that never returned (crash before its rename), so it was never acknowledged.
   await Promise.all(names.filter((name) => name.endsWith(TEMP_SUFFIX)).map((name) => rm(join(dir, name))));
-  const store = new FileStore(dir);
+  const store = new FileStore(dir, options.checkpointDocuments ?? 1024);
   const documentFiles = names.filter((name) => name.endsWith(DOC_SUFFIX));
   for (let start = 0; start < documentFiles.length; start += LOAD_BATCH) {
     const batch = documentFiles.slice(start, start + LOAD_BATCH);
@@ -29,12 +49,14 @@ export async function openFileStore(dir: string): Promise<Store> {
       store.remember(entry);
     }
   }
+  await store.openLog(options);
   return store;
 }
 
 const DOC_SUFFIX = '.json';
 const TEMP_SUFFIX = '.tmp';
-/** Bounds open file handles while loading, so a large store cannot hit EMFILE. */
+const LOG_NAME = 'store.journal';
+/** Bounds open file handles while loading or checkpointing, so a large store cannot hit EMFILE. */
 const LOAD_BATCH = 64;
 
 /**
@@ -55,9 +77,36 @@ class FileStore implements Store {
   private readonly writeTails = new Map<string, Promise<void>>();
   /** Writes remembered per partition (Store.partitionVersion). */
   private readonly versions = new Map<string, number>();
+  private log: Journal<Stored<Doc>> | undefined;
+  /** Versions handed to the log that their files do not hold yet, by file key: what a log compaction keeps. */
+  private readonly notInFiles = new Map<string, Entry>();
+  private checkpointing: Promise<void> | undefined;
   private closed = false;
 
-  constructor(private readonly dir: string) {}
+  constructor(
+    private readonly dir: string,
+    private readonly checkpointDocuments: number,
+  ) {}
+
+  async openLog({ acceptLoss, onFatalError, logCompactionBytes }: FileStoreOptions): Promise<void> {
+    this.log = await Journal.open<Stored<Doc>>(join(this.dir, LOG_NAME), {
+      compactionThresholdBytes: logCompactionBytes ?? 8 * 1024 * 1024,
+      acceptLoss,
+      replay: (stored) => {
+        const text = JSON.stringify(stored);
+        const entry: Entry = { stored: JSON.parse(text), text };
+        this.remember(entry);
+        this.notInFiles.set(documentKey(stored.doc.pk, stored.doc.id), entry);
+      },
+      snapshot: () => [...this.notInFiles.values()].map((entry) => entry.stored),
+      onFailure: (error) => {
+        console.error(
+          `file store ${this.dir}: its write log cannot be written, so no write is accepted any more`,
+        );
+        onFatalError?.(error);
+      },
+    });
+  }
 
   remember(entry: Entry): void {
     const { pk, id } = entry.stored.doc;
@@ -109,9 +158,14 @@ class FileStore implements Store {
     return results;
   }
 
+  /** Waits for the writes in progress, copies what only the log holds to the files, and closes the log. */
   async close(): Promise<void> {
+    if (this.closed) return;
     this.closed = true;
     await Promise.all(this.writeTails.values());
+    await this.checkpointing;
+    if (this.notInFiles.size > 0) await this.checkpoint().catch(() => {});
+    await this.log?.close();
   }
 
   private async write<T extends Doc>(
@@ -125,8 +179,12 @@ class FileStore implements Store {
       // Round-trip through JSON so the stored document is exactly what a reload (or Cosmos DB) would return.
       const text = JSON.stringify({ doc, etag: randomUUID() });
       const entry: Entry = { stored: JSON.parse(text), text };
-      await writeFileDurably(join(this.dir, `${key}${DOC_SUFFIX}`), text);
+      // In the log's state from this tick on (its snapshot must cover every append), readable once durable.
+      this.notInFiles.set(key, entry);
+      await this.log!.appendJson(text);
       this.remember(entry);
+      if (this.notInFiles.size >= this.checkpointDocuments)
+        this.checkpointing ??= this.checkpointInBackground();
       return copyOf<T>(entry);
     });
     const tail = written.then(
@@ -138,6 +196,39 @@ class FileStore implements Store {
       if (this.writeTails.get(key) === tail) this.writeTails.delete(key);
     });
     return written;
+  }
+
+  private async checkpointInBackground(): Promise<void> {
+    try {
+      await this.checkpoint();
+    } catch (error) {
+      // The log still holds every document the files missed: the next checkpoint tries again.
+      console.error(`file store ${this.dir}: a checkpoint failed, the write log keeps the documents:`, error);
+    } finally {
+      this.checkpointing = undefined;
+    }
+  }
+
+  /**
+   * Copies every durable version the files do not hold to its file (temp file, fsync, rename; the directory
+   * synced once for all), then lets the log forget those: its next compaction leaves them out. A version still
+   * on its way into the log is left for the next checkpoint.
+   */
+  private async checkpoint(): Promise<void> {
+    const due = [...this.notInFiles].filter(([, entry]) => this.isRemembered(entry));
+    for (let start = 0; start < due.length; start += LOAD_BATCH) {
+      await Promise.all(
+        due
+          .slice(start, start + LOAD_BATCH)
+          .map(([key, entry]) => replaceFile(join(this.dir, `${key}${DOC_SUFFIX}`), entry.text)),
+      );
+    }
+    await syncDir(this.dir);
+    for (const [key, entry] of due) if (this.notInFiles.get(key) === entry) this.notInFiles.delete(key);
+  }
+
+  private isRemembered(entry: Entry): boolean {
+    return this.partitions.get(entry.stored.doc.pk)?.get(entry.stored.doc.id) === entry;
   }
 
   private assertOpen(): void {
@@ -199,8 +290,11 @@ async function loadDocumentFile(dir: string, name: string): Promise<Entry> {
   return { stored: { doc, etag: stored.etag }, text };
 }
 
-/** Temp file, fsync, rename over the target, fsync the directory: the file is either the old or the new content. */
-async function writeFileDurably(path: string, content: string): Promise<void> {
+/**
+ * Temp file, fsync, rename over the target: the file is either the old or the new content. The rename is durable
+ * once the directory is synced (the caller's, once for many).
+ */
+async function replaceFile(path: string, content: string): Promise<void> {
   const tempPath = `${path}.${randomUUID()}${TEMP_SUFFIX}`;
   try {
     const file = await open(tempPath, 'wx');
@@ -215,7 +309,6 @@ async function writeFileDurably(path: string, content: string): Promise<void> {
     await rm(tempPath, { force: true });
     throw error;
   }
-  await syncDir(dirname(path));
 }
 
 /** Creates `dir` (and missing parents) and makes the new directory entries themselves durable. */

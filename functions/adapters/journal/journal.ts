@@ -208,6 +208,13 @@ export class Journal<R> {
       this.fail(error);
       return Promise.reject(error);
     }
+    return this.appendJson(json, durability);
+  }
+
+  /** `append` of a record the owner has serialised already: `json` must be JSON.stringify of one object. */
+  appendJson(json: string, durability: Durability = 'synced'): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure.error);
+    if (this.closed) return Promise.reject(new Error(`journal ${this.path} is closed`));
     return new Promise((resolve, reject) => {
       this.pending.push({ json, durability, resolve, reject });
       this.flushing ??= this.flush();

@@ -11,7 +11,7 @@ import {
 } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { Journal, JournalDamagedError } from '../../functions/adapters/queue/journal.js';
+import { Journal, JournalDamagedError } from '../../functions/adapters/journal/journal.js';
 import { makeTempDir, type TempDir } from '../support/tempDir.js';
 
 interface Assignment {
