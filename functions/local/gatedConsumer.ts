@@ -18,6 +18,8 @@ export async function startGatedConsumer(
   queue: EmbeddedQueue,
   services: Pick<Services, 'processEvent' | 'selfCheck'>,
   log: Logger,
+  /** Awaited before each delivery (local/ingressFirst.ts: requests first, processing after). */
+  beforeDelivery: () => Promise<void> = async () => {},
 ): Promise<GatedConsumer> {
   const { processEvent, selfCheck } = services;
   let consuming = false;
@@ -30,6 +32,7 @@ export async function startGatedConsumer(
     consuming = true;
     queue.start(
       async (message) => {
+        await beforeDelivery();
         await processEvent.process(message.body, message);
       },
       (message, reason) => processEvent.deadLettered({ ...message, reason }),

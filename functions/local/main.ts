@@ -12,6 +12,7 @@ import { dashboardRoot } from './dashboardRoot.js';
 import { DataDirLocked, lockDataDir } from './dataDirLock.js';
 import { startGatedConsumer } from './gatedConsumer.js';
 import { createHttpServer } from './httpServer.js';
+import { ingressFirst } from './ingressFirst.js';
 import { loadEnvFile } from './loadEnvFile.js';
 import { type SocketMode, startSocketMode } from './socketMode.js';
 
@@ -78,7 +79,8 @@ async function main() {
   });
 
   // The self-check runs once at start (logged); the consumer delivers only while Slack accepts the token.
-  const consumer = startGatedConsumer(queue, services, log);
+  const ingress = ingressFirst();
+  const consumer = startGatedConsumer(queue, services, log, ingress.turn);
   consumer.catch((error: unknown) => log.error(`queue consumer failed to start: ${describeError(error)}`));
 
   const staticRoot = dashboardRoot();
@@ -106,6 +108,8 @@ async function main() {
       { name: 'health', method: 'GET', path: '/api/health', handler: services.health },
     ],
   });
+
+  server.on('request', ingress.requestArrived);
 
   // A tick still posting (Slack retrying, say) is not overlapped by the next one.
   let ticking: Promise<unknown> | undefined;
