@@ -1,4 +1,5 @@
-import { open, readdir, readFile, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, open, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type FileStoreOptions, openFileStore } from '../../functions/adapters/store/fileStore.js';
@@ -46,28 +47,46 @@ describe('file store on disk', () => {
     return Object.getPrototypeOf(probe);
   };
 
-  it('#11: concurrent writes are made durable together by the write log, with no file or fsync of their own', async () => {
+  const fileOf = (pk: string, id: string) =>
+    `${createHash('sha256')
+      .update(JSON.stringify([pk, id]))
+      .digest('hex')}.json`;
+
+  it('#11: a new document gets its file at once; a file that cannot be written fails its own create', async () => {
     const store = await reopen();
+    await store.create(note('pk', 'a'));
+    expect(await documentFiles()).toEqual([fileOf('pk', 'a')]);
+    // Something that is not a file where the next document's file goes (as the reliability suite's poison does).
+    await mkdir(join(dataDir.path, fileOf('pk', 'blocked')));
+    await expect(store.create(note('pk', 'blocked'))).rejects.toThrow();
+    expect(await store.read('pk', 'blocked')).toBeUndefined();
+  });
+
+  it('#11: concurrent replaces are made durable together by the write log, with no file or fsync of their own', async () => {
+    const store = await reopen();
+    const created = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => store.create(note('pk', `n${i}`))),
+    );
+    const filesBefore = await documentFiles();
     const prototype = await fileHandlePrototype();
     const datasync = vi.spyOn(prototype, 'datasync');
     const sync = vi.spyOn(prototype, 'sync');
 
-    await Promise.all(Array.from({ length: 50 }, (_, i) => store.create(note('pk', `n${i}`))));
+    await Promise.all(created.map(({ doc, etag }) => store.replace({ ...doc, title: 'second' }, etag)));
     // The first append syncs on its own; the 49 that arrived meanwhile share the next sync.
     expect(datasync.mock.calls.length).toBeLessThanOrEqual(2);
     expect(sync).not.toHaveBeenCalled();
-    expect(await documentFiles()).toEqual([]);
-    expect(
-      (await readFile(join(dataDir.path, 'store.journal'), 'utf8')).match(/"type":"note"/g),
-    ).toHaveLength(50);
+    expect(await documentFiles()).toEqual(filesBefore);
+    const log = await readFile(join(dataDir.path, 'store.journal'), 'utf8');
+    expect(log.match(/"title":"second"/g)).toHaveLength(50);
   });
 
-  it('#11: a killed process leaves the documents in the log only, and the next start reads them all', async () => {
+  it('#11: a killed process leaves the latest versions in the log only, and the next start reads them', async () => {
     const store = await reopen();
     const created = await store.create(note('pk', 'a'));
     const replaced = await store.replace({ ...created.doc, title: 'second' }, created.etag);
-    // No close: as after a kill -9, nothing was copied to the files.
-    expect(await documentFiles()).toEqual([]);
+    // No close: as after a kill -9, nothing was copied to the files, which still hold the first version.
+    expect(await readFile(join(dataDir.path, fileOf('pk', 'a')), 'utf8')).toContain('"title":"first"');
     const reopened = await openFileStore(dataDir.path);
     openStores.push(reopened);
     expect(await reopened.read('pk', 'a')).toStrictEqual(replaced);
@@ -103,18 +122,18 @@ describe('file store on disk', () => {
   it('#11: a write log that cannot be written stops the store for good and says so once', async () => {
     const fatal = vi.fn();
     const store = await reopen(dataDir.path, { onFatalError: fatal });
-    await store.create(note('pk', 'a'));
+    const a = await store.create(note('pk', 'a'));
+    const b = await store.create(note('pk', 'b'));
     const prototype = await fileHandlePrototype();
-    vi.spyOn(prototype, 'appendFile').mockRejectedValue(
-      Object.assign(new Error('ENOSPC'), { code: 'ENOSPC' }),
-    );
-    await expect(store.create(note('pk', 'b'))).rejects.toThrow('ENOSPC');
+    const enospc = Object.assign(new Error('ENOSPC'), { code: 'ENOSPC' });
+    vi.spyOn(prototype, 'appendFile').mockRejectedValue(enospc);
+    await expect(store.replace({ ...a.doc, title: 'second' }, a.etag)).rejects.toThrow('ENOSPC');
     vi.restoreAllMocks();
-    await expect(store.create(note('pk', 'c'))).rejects.toThrow('ENOSPC');
+    await expect(store.replace({ ...b.doc, title: 'second' }, b.etag)).rejects.toThrow('ENOSPC');
     expect(fatal).toHaveBeenCalledTimes(1);
     // What was acknowledged stays readable; what failed was never stored.
-    expect(await store.read('pk', 'a')).toBeDefined();
-    expect(await store.read('pk', 'b')).toBeUndefined();
+    expect(await store.read('pk', 'a')).toStrictEqual(a);
+    expect(await store.read('pk', 'b')).toStrictEqual(b);
   });
 
   it('keeps documents, etags and queries across close and reopen', async () => {

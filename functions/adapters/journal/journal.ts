@@ -60,8 +60,8 @@ interface AwaitingSync {
  * `append` resolves once the record is on disk (write + fdatasync), or only written (see Durability). Appends
  * that arrive while a write is in progress are grouped into the next single write, and every synced append
  * written before an fdatasync starts resolves with it (group commit), so throughput does not fall to one fsync
- * per record under load. Writing does not wait for a sync in progress: a `written` append never waits on the
- * disk, and the next sync covers everything written meanwhile.
+ * per record under load. A `written` append is written at once, even while a sync is in progress (the next
+ * sync covers it); synced appends that arrive during a sync are written together once it ends.
  *
  * When the file outgrows `compactionThresholdBytes` (and twice the last snapshot), the next batch
  * is replaced by a snapshot of the owner's state, written to a temporary file and renamed over
@@ -77,6 +77,8 @@ export class Journal<R> {
   /** Written appends waiting for an fdatasync, in file order. */
   private awaitingSync: AwaitingSync[] = [];
   private syncing: Promise<void> | undefined;
+  /** Written (not synced) appends among the pending ones. */
+  private pendingWritten = 0;
   private failure: { error: unknown } | undefined;
   private closed = false;
   private snapshotBytes = 0;
@@ -217,23 +219,41 @@ export class Journal<R> {
     if (this.closed) return Promise.reject(new Error(`journal ${this.path} is closed`));
     return new Promise((resolve, reject) => {
       this.pending.push({ json, durability, resolve, reject });
-      this.flushing ??= this.flush();
+      if (durability === 'written') this.pendingWritten++;
+      this.startWriting();
     });
   }
 
   /** Waits for pending appends, then closes the file. */
   async close(): Promise<void> {
     this.closed = true;
-    await this.flushing;
-    await this.syncing;
+    // The end of a sync may start a write, and a write a sync.
+    while (this.flushing || this.syncing) {
+      await this.flushing;
+      await this.syncing;
+    }
     await this.file.close();
     await this.mark.close();
+  }
+
+  /**
+   * Starts the writer unless it runs or has nothing to do now. Synced appends cannot be acknowledged before a sync
+   * in progress ends: they wait for it and go in one write then (its end calls this), rather than a write each.
+   * (Checked here, before flush starts: a flush that ended without awaiting would never be cleared.)
+   */
+  private startWriting(): void {
+    if (this.flushing || this.pending.length === 0 || this.failure) return;
+    if (this.syncing && this.pendingWritten === 0) return;
+    this.flushing = this.flush();
   }
 
   private async flush(): Promise<void> {
     try {
       while (this.pending.length > 0 && !this.failure) {
+        // As in startWriting: synced appends wait for the sync in progress (never on the first pass, see there).
+        if (this.syncing && this.pendingWritten === 0) return;
         const batch = this.pending.splice(0);
+        this.pendingWritten = 0;
         try {
           if (this.needsCompaction()) {
             // The snapshot is taken in the same tick as the splice, so it covers exactly the records taken; the
@@ -287,6 +307,7 @@ export class Journal<R> {
       }
     } finally {
       this.syncing = undefined;
+      this.startWriting();
     }
   }
 

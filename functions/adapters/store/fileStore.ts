@@ -175,13 +175,18 @@ class FileStore implements Store {
     this.assertOpen();
     const key = documentKey(doc.pk, doc.id);
     const written = (this.writeTails.get(key) ?? Promise.resolve()).then(async () => {
-      check(this.partitions.get(doc.pk)?.get(doc.id)?.stored);
+      const existing = this.partitions.get(doc.pk)?.get(doc.id);
+      check(existing?.stored);
       // Round-trip through JSON so the stored document is exactly what a reload (or Cosmos DB) would return.
       const text = JSON.stringify({ doc, etag: randomUUID() });
       const entry: Entry = { stored: JSON.parse(text), text };
-      // In the log's state from this tick on (its snapshot must cover every append), readable once durable.
-      this.notInFiles.set(key, entry);
-      await this.log!.appendJson(text);
+      if (existing) await this.appendToLog(key, entry);
+      else {
+        // A new document gets its file at once, so a file that cannot be written fails its own create, loudly,
+        // rather than every later checkpoint in the background.
+        await replaceFile(join(this.dir, `${key}${DOC_SUFFIX}`), text);
+        await syncDir(this.dir);
+      }
       this.remember(entry);
       if (this.notInFiles.size >= this.checkpointDocuments)
         this.checkpointing ??= this.checkpointInBackground();
@@ -196,6 +201,17 @@ class FileStore implements Store {
       if (this.writeTails.get(key) === tail) this.writeTails.delete(key);
     });
     return written;
+  }
+
+  private async appendToLog(key: string, entry: Entry): Promise<void> {
+    // In the log's state from this tick on (its snapshot must cover every append), readable once durable.
+    this.notInFiles.set(key, entry);
+    try {
+      await this.log!.appendJson(entry.text);
+    } catch (error) {
+      if (this.notInFiles.get(key) === entry) this.notInFiles.delete(key);
+      throw error;
+    }
   }
 
   private async checkpointInBackground(): Promise<void> {
@@ -216,15 +232,22 @@ class FileStore implements Store {
    */
   private async checkpoint(): Promise<void> {
     const due = [...this.notInFiles].filter(([, entry]) => this.isRemembered(entry));
+    const copied: [string, Entry][] = [];
+    const failures: unknown[] = [];
     for (let start = 0; start < due.length; start += LOAD_BATCH) {
-      await Promise.all(
-        due
-          .slice(start, start + LOAD_BATCH)
-          .map(([key, entry]) => replaceFile(join(this.dir, `${key}${DOC_SUFFIX}`), entry.text)),
+      const slice = due.slice(start, start + LOAD_BATCH);
+      const results = await Promise.allSettled(
+        slice.map(([key, entry]) => replaceFile(join(this.dir, `${key}${DOC_SUFFIX}`), entry.text)),
       );
+      results.forEach((result, i) => {
+        if (result.status === 'fulfilled') copied.push(slice[i]!);
+        else failures.push(result.reason);
+      });
     }
     await syncDir(this.dir);
-    for (const [key, entry] of due) if (this.notInFiles.get(key) === entry) this.notInFiles.delete(key);
+    for (const [key, entry] of copied) if (this.notInFiles.get(key) === entry) this.notInFiles.delete(key);
+    // The ones that failed stay in the log, for the next checkpoint.
+    if (failures.length > 0) throw new AggregateError(failures, `${failures.length} document file(s) not written`);
   }
 
   private isRemembered(entry: Entry): boolean {
