@@ -247,7 +247,8 @@ class FileStore implements Store {
     await syncDir(this.dir);
     for (const [key, entry] of copied) if (this.notInFiles.get(key) === entry) this.notInFiles.delete(key);
     // The ones that failed stay in the log, for the next checkpoint.
-    if (failures.length > 0) throw new AggregateError(failures, `${failures.length} document file(s) not written`);
+    if (failures.length > 0)
+      throw new AggregateError(failures, `${failures.length} document file(s) not written`);
   }
 
   private isRemembered(entry: Entry): boolean {
