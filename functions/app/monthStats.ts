@@ -1,12 +1,19 @@
 import { z } from 'zod';
 import type { Store, Stored } from '../adapters/store/store.js';
 import type { AppConfig } from '../config.js';
-import { monthResult } from '../domain/awards.js';
+import { type CountedSubmission, countedSubmission, monthResultOfCounted } from '../domain/awards.js';
 import { parseMonthKey, SLACK_TS, weekByKey, weeksOfMonth } from '../domain/calendar.js';
 import type { MonthKey, MonthResult, SubmissionState, UserId, Week, WeekKey } from '../domain/types.js';
 import { effectiveWeek, type WeekRules } from '../domain/weekRules.js';
 import type { WeekRulesDoc } from './adminDocuments.js';
-import { monthPartition, type PassDoc, type SubmissionDoc, type WeekDoc } from './documents.js';
+import {
+  memberPartition,
+  monthPartition,
+  type PassDoc,
+  type SubmissionDoc,
+  type WeekDoc,
+} from './documents.js';
+import type { Computed } from './keptAnswers.js';
 import type { Logger } from './logger.js';
 import type { MemberDirectory } from './memberDirectory.js';
 import type { ThreadLinks } from './threadLinks.js';
@@ -158,10 +165,11 @@ async function computeMonth(
   const postedWeeks = readableWeeks(weekDocs, rules, config.rules.timeZone, log).sort(
     (a, b) => a.week.startMs - b.week.startMs,
   );
-  const result = monthResult(
-    postedWeeks.map((p) => p.week),
-    readableStates(submissionDocs, log),
-    config.rules,
+  const weeks = postedWeeks.map((p) => p.week);
+  const counter = countingMemo(store, pk, weeks, config);
+  const result = monthResultOfCounted(
+    weeks,
+    readableStates(submissionDocs, log).map(counter),
     passDocs.map(({ doc }) => ({ userId: doc.userId, weekKey: doc.weekKey })),
   );
   const posted = new Set(postedWeeks.map((p) => p.week.key));
@@ -171,23 +179,83 @@ async function computeMonth(
   return { postedWeeks, result, skippedUnposted };
 }
 
-export async function loadMonthStats(
-  deps: {
-    store: Store;
-    members: MemberDirectory;
-    config: AppConfig;
-    threadLinks: ThreadLinks;
-    log?: SkipLog;
-  },
+/**
+ * Each submission version's count, kept per store and partition while the posted weeks (keys, effective deadlines)
+ * and the rules stay the same: after a write only the submissions whose documents changed are counted again. Only
+ * frozen states (the file store's shared versions, which never change) are kept, weakly.
+ */
+function countingMemo(store: Store, pk: string, weeks: readonly Week[], config: AppConfig) {
+  const signature = weeks.map((week) => `${week.key}@${week.deadlineMs}`).join();
+  const perStore = countsKept.get(store) ?? new Map<string, CountsKept>();
+  countsKept.set(store, perStore);
+  let kept = perStore.get(pk);
+  if (kept?.signature !== signature || kept.config !== config) {
+    kept = { signature, config, counted: new WeakMap() };
+    perStore.set(pk, kept);
+  }
+  const { counted } = kept;
+  return (state: SubmissionState): CountedSubmission | undefined => {
+    const known = counted.get(state);
+    if (known !== undefined) return known ?? undefined;
+    const count = countedSubmission(state, weeks, config.rules);
+    if (Object.isFrozen(state)) counted.set(state, count ?? null);
+    return count;
+  };
+}
+
+interface CountsKept {
+  signature: string;
+  config: AppConfig;
+  /** null: the version counts for no week. */
+  counted: WeakMap<SubmissionState, CountedSubmission | null>;
+}
+
+const countsKept = new WeakMap<Store, Map<string, CountsKept>>();
+
+/**
+ * What the stats answer of `month` is computed from, as one value that changes with any write to it: the month's
+ * partition (weeks, submissions, passes, week rules) and the members' (names). Undefined where the store cannot
+ * tell.
+ */
+export function monthStatsVersion(store: Store, channelId: string, month: MonthKey): string | undefined {
+  const version = store.partitionVersion?.bind(store);
+  return version && `${version(monthPartition(channelId, month))}:${version(memberPartition(channelId))}`;
+}
+
+/** The stats answer for the answer keeper: serving it again retries the thread links the month still lacks. */
+export async function monthStatsAnswer(deps: MonthStatsDeps, month: MonthKey): Promise<Computed> {
+  const { stats, weekDocs } = await monthStatsOf(deps, month);
+  const missing = weekDocs.filter((doc) => !doc.threadUrl);
+  return {
+    value: stats,
+    onReuse: missing.length > 0 ? () => deps.threadLinks.fillMissing(missing) : undefined,
+  };
+}
+
+export interface MonthStatsDeps {
+  store: Store;
+  members: MemberDirectory;
+  config: AppConfig;
+  threadLinks: ThreadLinks;
+  log?: SkipLog;
+}
+
+export async function loadMonthStats(deps: MonthStatsDeps, month: MonthKey): Promise<MonthStats> {
+  return (await monthStatsOf(deps, month)).stats;
+}
+
+async function monthStatsOf(
+  deps: MonthStatsDeps,
   month: MonthKey,
-): Promise<MonthStats> {
+): Promise<{ stats: MonthStats; weekDocs: WeekDoc[] }> {
   const [{ postedWeeks, result, skippedUnposted }, names] = await Promise.all([
     loadMonth(deps.store, deps.config, month, deps.log),
     deps.members.names(),
   ]);
-  deps.threadLinks.fillMissing(postedWeeks.map((p) => p.doc));
+  const weekDocs = postedWeeks.map((p) => p.doc);
+  deps.threadLinks.fillMissing(weekDocs);
   const perWeek = new Map(result.weeks.map((w) => [w.key, w]));
-  return {
+  const stats: MonthStats = {
     month,
     timeZone: deps.config.rules.timeZone,
     weeks: postedWeeks
@@ -230,6 +298,7 @@ export async function loadMonthStats(
     challengers: result.challengers,
     specialChallengers: result.specialChallengers,
   };
+  return { stats, weekDocs };
 }
 
 /**

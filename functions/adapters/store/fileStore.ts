@@ -55,6 +55,8 @@ class FileStore implements Store {
   private readonly writeTails = new Map<string, Promise<void>>();
   /** Writes remembered per partition (Store.partitionVersion). */
   private readonly versions = new Map<string, number>();
+  /** Writes remembered in all (Store.storeVersion). */
+  private writes = 0;
   private closed = false;
 
   constructor(private readonly dir: string) {}
@@ -68,10 +70,15 @@ class FileStore implements Store {
     }
     partition.set(id, entry);
     this.versions.set(pk, (this.versions.get(pk) ?? 0) + 1);
+    this.writes += 1;
   }
 
   partitionVersion(pk: string): number {
     return this.versions.get(pk) ?? 0;
+  }
+
+  storeVersion(): number {
+    return this.writes;
   }
 
   async read<T extends Doc>(pk: string, id: string): Promise<Stored<T> | undefined> {
