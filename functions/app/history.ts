@@ -18,6 +18,7 @@ import {
   monthPartition,
   monthSummaryDocId,
 } from './documents.js';
+import { nextEventLoopTurn } from './eventLoopTurn.js';
 import type { Computed } from './keptAnswers.js';
 import { describeError, type Logger } from './logger.js';
 import type { MemberDirectory } from './memberDirectory.js';
@@ -87,6 +88,7 @@ export async function historyAnswer(
       return summary;
     }),
   );
+  await nextEventLoopTurn();
   for (const { weeks } of summaries) {
     for (const { deadlineMs } of weeks) if (deadlineMs >= nowMs) changesAt.push(deadlineMs + 1);
   }

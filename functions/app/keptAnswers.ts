@@ -1,9 +1,40 @@
 import { createHash } from 'node:crypto';
+import { gzip } from 'node:zlib';
+import { nextEventLoopTurn } from './eventLoopTurn.js';
 
 /** A JSON answer serialised once: its bytes and a strong ETag over them. */
 export interface JsonAnswer {
   body: Buffer;
   etag: string;
+  /** The same bytes gzipped, once an answer served more than once has been compressed (compressWhenReused). */
+  gzipped?: { body: Buffer; etag: string };
+  compressing?: boolean;
+}
+
+/** Below this, compressing saves less than it costs. */
+const COMPRESS_FROM_BYTES = 8 * 1024;
+
+/**
+ * Gzips an answer that is being served again, off the event loop (zlib's thread pool), for the requests after it
+ * that accept gzip. Only reuse pays for it: an answer that changes with every write is served about once, and
+ * compressing each version would cost more than sending it.
+ */
+function compressWhenReused(answer: JsonAnswer): void {
+  if (answer.compressing || answer.body.byteLength < COMPRESS_FROM_BYTES) return;
+  answer.compressing = true;
+  gzip(answer.body, (error, body) => {
+    // A failed compression leaves the answer uncompressed, which is what it was.
+    if (!error) answer.gzipped = { body, etag: `${answer.etag.slice(0, -1)}-gzip"` };
+  });
+}
+
+/** Whether Accept-Encoding admits gzip (RFC 9110 12.5.3: a listed `gzip` or `*` without q=0). */
+export function acceptsGzip(header: string | null): boolean {
+  return (header ?? '').split(',').some((item) => {
+    const [coding = '', ...params] = item.split(';').map((part) => part.trim().toLowerCase());
+    const q = params.find((param) => param.startsWith('q='));
+    return (coding === 'gzip' || coding === '*') && (q === undefined || Number(q.slice(2)) > 0);
+  });
 }
 
 export function jsonAnswer(value: unknown): JsonAnswer {
@@ -45,6 +76,7 @@ export function createAnswerKeeper(options: { now: () => number; limit: number }
       const reused = await found.answer;
       if (options.now() < reused.expiresAtMs) {
         reused.onReuse?.();
+        compressWhenReused(reused.answer);
         return reused.answer;
       }
       // Time moved past what it was true for; a newer computation may have replaced it meanwhile.
@@ -54,11 +86,11 @@ export function createAnswerKeeper(options: { now: () => number; limit: number }
     if (current?.version === version) return (await current.answer).answer;
     const entry: Kept = {
       version,
-      answer: compute().then(({ value, expiresAtMs, onReuse }) => ({
-        answer: jsonAnswer(value),
-        expiresAtMs: expiresAtMs ?? Number.POSITIVE_INFINITY,
-        onReuse,
-      })),
+      answer: compute().then(async ({ value, expiresAtMs, onReuse }) => {
+        // Serialising hundreds of KiB is a slice of its own.
+        await nextEventLoopTurn();
+        return { answer: jsonAnswer(value), expiresAtMs: expiresAtMs ?? Number.POSITIVE_INFINITY, onReuse };
+      }),
     };
     kept.delete(name);
     kept.set(name, entry);

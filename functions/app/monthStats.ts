@@ -1,9 +1,8 @@
-import { z } from 'zod';
 import type { Store, Stored } from '../adapters/store/store.js';
 import type { AppConfig } from '../config.js';
-import { type CountedSubmission, countedSubmission, monthResultOfCounted } from '../domain/awards.js';
-import { parseMonthKey, SLACK_TS, weekByKey, weeksOfMonth } from '../domain/calendar.js';
-import type { MonthKey, MonthResult, SubmissionState, UserId, Week, WeekKey } from '../domain/types.js';
+import { monthResultOfCounted } from '../domain/awards.js';
+import { parseMonthKey, weekByKey, weeksOfMonth } from '../domain/calendar.js';
+import type { MonthKey, MonthResult, UserId, Week, WeekKey } from '../domain/types.js';
 import { effectiveWeek, type WeekRules } from '../domain/weekRules.js';
 import type { WeekRulesDoc } from './adminDocuments.js';
 import {
@@ -13,9 +12,10 @@ import {
   type SubmissionDoc,
   type WeekDoc,
 } from './documents.js';
+import { nextEventLoopTurn } from './eventLoopTurn.js';
 import type { Computed } from './keptAnswers.js';
-import type { Logger } from './logger.js';
 import type { MemberDirectory } from './memberDirectory.js';
+import { countSubmissions, type SkipLog, skipped } from './submissionCounts.js';
 import type { ThreadLinks } from './threadLinks.js';
 import { weekRulesOf } from './weekCalendar.js';
 
@@ -56,49 +56,6 @@ export interface MonthData {
   result: MonthResult;
   /** Weeks an admin skipped before they were posted (so never posted): the dashboard still shows them. */
   skippedUnposted: Week[];
-}
-
-const ts = z.string().regex(SLACK_TS);
-
-/**
- * A stored reply state the month rules can read. Only checked, never used as parsed: the document itself is
- * kept, so nothing is lost or reshaped (a record keyed by `__proto__` included).
- */
-const storedSubmissionState = z.looseObject({
-  replyTs: ts,
-  channel: z.string(),
-  author: z.string().optional(),
-  threadTs: ts.optional(),
-  weekKey: z.string().optional(),
-  content: z.looseObject({ text: z.string(), blockUrls: z.array(z.string()), versionTs: ts }).optional(),
-  links: z.array(z.string()),
-  linksByVersion: z.record(z.string(), z.boolean()),
-  linkedSince: ts.optional(),
-  deleted: z.boolean(),
-  reactions: z.record(z.string(), z.looseObject({ added: z.boolean(), eventTs: ts })),
-});
-
-/** Where a skipped document is reported; the month is answered without it rather than not at all. */
-type SkipLog = Pick<Logger, 'warn'>;
-
-const skipped = (log: SkipLog | undefined, doc: { id: unknown; pk: unknown }, why: string) =>
-  log?.warn(`month read: skipped malformed document ${String(doc.id)} in ${String(doc.pk)}: ${why}`);
-
-/** States already checked and readable: a shared (frozen) document version is checked once, not every read. */
-const readableChecked = new WeakSet<object>();
-
-function readableStates(docs: Stored<SubmissionDoc>[], log: SkipLog | undefined): SubmissionState[] {
-  return docs.flatMap(({ doc }) => {
-    if (readableChecked.has(doc.state)) return [doc.state];
-    const checked = storedSubmissionState.safeParse(doc.state);
-    if (checked.success) {
-      if (Object.isFrozen(doc.state)) readableChecked.add(doc.state);
-      return [doc.state];
-    }
-    const issue = checked.error.issues[0];
-    skipped(log, doc, `state${issue?.path.map((p) => `.${String(p)}`).join('') ?? ''} ${issue?.message}`);
-    return [];
-  });
 }
 
 function readableWeeks(
@@ -166,10 +123,9 @@ async function computeMonth(
     (a, b) => a.week.startMs - b.week.startMs,
   );
   const weeks = postedWeeks.map((p) => p.week);
-  const counter = countingMemo(store, pk, weeks, config);
   const result = monthResultOfCounted(
     weeks,
-    readableStates(submissionDocs, log).map(counter),
+    await countSubmissions(store, pk, submissionDocs, weeks, config, log),
     passDocs.map(({ doc }) => ({ userId: doc.userId, weekKey: doc.weekKey })),
   );
   const posted = new Set(postedWeeks.map((p) => p.week.key));
@@ -178,39 +134,6 @@ async function computeMonth(
     .map((week) => effectiveWeek(week, rules.get(week.key), config.rules.timeZone));
   return { postedWeeks, result, skippedUnposted };
 }
-
-/**
- * Each submission version's count, kept per store and partition while the posted weeks (keys, effective deadlines)
- * and the rules stay the same: after a write only the submissions whose documents changed are counted again. Only
- * frozen states (the file store's shared versions, which never change) are kept, weakly.
- */
-function countingMemo(store: Store, pk: string, weeks: readonly Week[], config: AppConfig) {
-  const signature = weeks.map((week) => `${week.key}@${week.deadlineMs}`).join();
-  const perStore = countsKept.get(store) ?? new Map<string, CountsKept>();
-  countsKept.set(store, perStore);
-  let kept = perStore.get(pk);
-  if (kept?.signature !== signature || kept.config !== config) {
-    kept = { signature, config, counted: new WeakMap() };
-    perStore.set(pk, kept);
-  }
-  const { counted } = kept;
-  return (state: SubmissionState): CountedSubmission | undefined => {
-    const known = counted.get(state);
-    if (known !== undefined) return known ?? undefined;
-    const count = countedSubmission(state, weeks, config.rules);
-    if (Object.isFrozen(state)) counted.set(state, count ?? null);
-    return count;
-  };
-}
-
-interface CountsKept {
-  signature: string;
-  config: AppConfig;
-  /** null: the version counts for no week. */
-  counted: WeakMap<SubmissionState, CountedSubmission | null>;
-}
-
-const countsKept = new WeakMap<Store, Map<string, CountsKept>>();
 
 /**
  * What the stats answer of `month` is computed from, as one value that changes with any write to it: the month's
@@ -254,6 +177,7 @@ async function monthStatsOf(
   ]);
   const weekDocs = postedWeeks.map((p) => p.doc);
   deps.threadLinks.fillMissing(weekDocs);
+  await nextEventLoopTurn();
   const perWeek = new Map(result.weeks.map((w) => [w.key, w]));
   const stats: MonthStats = {
     month,

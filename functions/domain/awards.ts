@@ -86,7 +86,8 @@ export function monthResultOfCounted(
     member.likes += submission.likes;
   }
 
-  const postedKeys = new Set(postedWeeks.map((week) => week.key));
+  const postedKeyList = postedWeeks.map((week) => week.key);
+  const postedKeys = new Set(postedKeyList);
   // A skipped week (a holiday) is no one's duty: taking part in it counts, missing it costs nothing.
   const requiredKeys = requiredWeeks(postedWeeks).map((week) => week.key);
   const passed = new Map<UserId, Set<WeekKey>>();
@@ -103,8 +104,8 @@ export function monthResultOfCounted(
     return {
       userId,
       // In posted-week order, not in the order submissions happened to be listed.
-      weeks: [...postedKeys].filter((key) => member.weeks.has(key)),
-      passes: [...postedKeys].filter((key) => passedWeeks.has(key)),
+      weeks: postedKeyList.filter((key) => member.weeks.has(key)),
+      passes: postedKeyList.filter((key) => passedWeeks.has(key)),
       submissions: member.submissions,
       likes: member.likes,
       challenger:

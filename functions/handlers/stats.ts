@@ -1,7 +1,13 @@
 import type { HttpRequest, HttpResponseInit } from '@azure/functions';
 import type { Store } from '../adapters/store/store.js';
 import { historyAnswer, historyVersion } from '../app/history.js';
-import { type Computed, createAnswerKeeper, matchesIfNoneMatch } from '../app/keptAnswers.js';
+import {
+  acceptsGzip,
+  type Computed,
+  createAnswerKeeper,
+  type JsonAnswer,
+  matchesIfNoneMatch,
+} from '../app/keptAnswers.js';
 import type { Logger } from '../app/logger.js';
 import type { MemberDirectory } from '../app/memberDirectory.js';
 import { listMonths, monthStatsAnswer, monthStatsVersion } from '../app/monthStats.js';
@@ -40,25 +46,33 @@ const json = (config: AppConfig, body: unknown, maxAgeSeconds: number): HttpResp
 });
 
 /**
- * A kept answer: its bytes as they are (no serialising per request), or 304 when the client already holds them.
- * The bytes are not compressed: the answer changes with every write, and compressing hundreds of KiB would cost
- * more of the event loop than sending them.
+ * A kept answer: its bytes as they are (no serialising per request), gzipped when the client accepts it and the
+ * answer was compressed (it is served again), or 304 when the client already holds that representation.
  */
 function keptAnswer(
   config: AppConfig,
   request: HttpRequest,
-  answer: { body: Buffer; etag: string },
+  answer: JsonAnswer,
   maxAgeSeconds: number,
 ): HttpResponseInit {
-  const headers = { ...cacheHeaders(config, maxAgeSeconds), etag: answer.etag };
-  if (matchesIfNoneMatch(request.headers.get('if-none-match'), answer.etag)) return { status: 304, headers };
+  const gzipped = acceptsGzip(request.headers.get('accept-encoding')) ? answer.gzipped : undefined;
+  const { body, etag } = gzipped ?? answer;
+  const cors = corsHeaders(config);
+  const headers = {
+    ...cacheHeaders(config, maxAgeSeconds),
+    // Either representation may be sent, so caches key on the encoding too.
+    vary: cors.vary ? `${cors.vary}, Accept-Encoding` : 'Accept-Encoding',
+    etag,
+  };
+  if (matchesIfNoneMatch(request.headers.get('if-none-match'), etag)) return { status: 304, headers };
   return {
     status: 200,
-    body: answer.body,
+    body,
     headers: {
       ...headers,
       'content-type': 'application/json; charset=utf-8',
-      'content-length': String(answer.body.byteLength),
+      'content-length': String(body.byteLength),
+      ...(gzipped && { 'content-encoding': 'gzip' }),
     },
   };
 }

@@ -5,6 +5,7 @@
  * undo, skipped weeks and extended deadlines, names), what the running app answers is byte for byte what a
  * process that just opened the same data directory answers.
  */
+import { gunzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDryRunSlack } from '../../functions/adapters/slack/dryRunSlack.js';
@@ -333,6 +334,58 @@ describe('kept read answers', () => {
       expect(changed.status).toBe(200);
       expect(changed.etag).not.toBe(etag);
       expect(JSON.stringify(changed.json)).toContain('Alice');
+    }
+  });
+
+  it('serves a large answer served again gzipped to clients that accept it, the same bytes under their own ETag', async () => {
+    // 300 authors make an answer well over the size worth compressing.
+    for (let i = 0; i < 300; i++) {
+      const week = WEEKS[i % WEEKS.length]!;
+      const ts = tsAt(new Date(week.deadlineMs - 3_600_000).toISOString(), i + 1);
+      const state = applyEvent(
+        undefined,
+        {
+          kind: 'message_posted',
+          eventId: `EvBig${i}`,
+          eventTs: ts,
+          channel: CHANNEL,
+          ts,
+          threadTs: threadTsOf(week),
+          user: `U0M${String(i).padStart(4, '0')}`,
+          content: { text: '<https://velog.io/@me/til>', blockUrls: [], versionTs: ts },
+        },
+        { config: h.services.config.rules, threadWeek: week },
+      );
+      await h.store.create(submissionDocument(CHANNEL, '2026-11', state, []));
+    }
+    const get = (headers: Record<string, string>) => {
+      const r = statsRequest();
+      for (const [name, value] of Object.entries(headers)) r.headers.set(name, value);
+      return h.services.stats(r);
+    };
+    const plain = await get({});
+    const raw = Buffer.from(plain.body as Uint8Array);
+    expect(raw.byteLength).toBeGreaterThan(8 * 1024);
+    // Served again, so compressed in the background: later requests that accept gzip get it once it is ready.
+    let zipped = await get({ 'accept-encoding': 'gzip, deflate' });
+    for (let i = 0; i < 200 && !new Headers(zipped.headers as HeadersInit).has('content-encoding'); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      zipped = await get({ 'accept-encoding': 'gzip, deflate' });
+    }
+    const headers = new Headers(zipped.headers as HeadersInit);
+    expect(headers.get('content-encoding')).toBe('gzip');
+    expect(headers.get('vary')).toContain('Accept-Encoding');
+    expect(gunzipSync(zipped.body as Uint8Array).equals(raw)).toBe(true);
+    const plainTag = new Headers(plain.headers as HeadersInit).get('etag')!;
+    expect(headers.get('etag')).not.toBe(plainTag);
+    expect((await get({ 'accept-encoding': 'gzip', 'if-none-match': headers.get('etag')! })).status).toBe(
+      304,
+    );
+    // A client that does not accept gzip (or refuses it with q=0) still gets the bytes as they are.
+    for (const refusing of [{}, { 'accept-encoding': 'gzip;q=0, identity' }] as Record<string, string>[]) {
+      const again = await get(refusing);
+      expect(new Headers(again.headers as HeadersInit).get('content-encoding')).toBeNull();
+      expect(Buffer.from(again.body as Uint8Array).equals(raw)).toBe(true);
     }
   });
 
