@@ -73,6 +73,7 @@ export async function historyAnswer(
     }),
     deps.members.names(),
   ]);
+  await nextEventLoopTurn();
   const kept = new Map<MonthKey, MonthSummary>();
   for (const { doc } of stored) {
     if (isReadable(doc)) kept.set(doc.month, doc.summary);

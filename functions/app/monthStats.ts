@@ -118,14 +118,18 @@ async function computeMonth(
     store.query<PassDoc>({ pk, type: 'pass', where: { status: 'passed' }, readOnly: true }),
     store.query<WeekRulesDoc>({ pk, type: 'weekRules', readOnly: true }),
   ]);
+  // The partition's scans above are one slice, the counting (sliced itself) and the result the next ones.
+  await nextEventLoopTurn();
   const rules = new Map(ruleDocs.map(({ doc }) => [doc.weekKey, weekRulesOf(doc)]));
   const postedWeeks = readableWeeks(weekDocs, rules, config.rules.timeZone, log).sort(
     (a, b) => a.week.startMs - b.week.startMs,
   );
   const weeks = postedWeeks.map((p) => p.week);
+  const counted = await countSubmissions(store, pk, submissionDocs, weeks, config, log);
+  await nextEventLoopTurn();
   const result = monthResultOfCounted(
     weeks,
-    await countSubmissions(store, pk, submissionDocs, weeks, config, log),
+    counted,
     passDocs.map(({ doc }) => ({ userId: doc.userId, weekKey: doc.weekKey })),
   );
   const posted = new Set(postedWeeks.map((p) => p.week.key));

@@ -70,8 +70,11 @@ export function monthResultOfCounted(
   const weeks = new Map(postedWeeks.map((week) => [week.key, { participants: new Set<UserId>(), likes: 0 }]));
   const members = new Map<UserId, { weeks: Set<WeekKey>; submissions: number; likes: number }>();
   const memberOf = (userId: UserId) => {
-    const member = members.get(userId) ?? { weeks: new Set<WeekKey>(), submissions: 0, likes: 0 };
-    members.set(userId, member);
+    let member = members.get(userId);
+    if (!member) {
+      member = { weeks: new Set<WeekKey>(), submissions: 0, likes: 0 };
+      members.set(userId, member);
+    }
     return member;
   };
 
