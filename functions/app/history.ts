@@ -18,6 +18,8 @@ import {
   monthPartition,
   monthSummaryDocId,
 } from './documents.js';
+import { nextEventLoopTurn } from './eventLoopTurn.js';
+import type { Computed } from './keptAnswers.js';
 import { describeError, type Logger } from './logger.js';
 import type { MemberDirectory } from './memberDirectory.js';
 import { listMonths, loadMonth } from './monthStats.js';
@@ -48,6 +50,20 @@ export interface HistoryDeps {
  * is summarised once and stored. So the cost grows with the number of months, not of submissions.
  */
 export async function loadHistory(deps: HistoryDeps, nowMs: number): Promise<History> {
+  return (await historyAnswer(deps, nowMs)).value;
+}
+
+/** What the history answer is computed from, as one value that changes with any write. */
+export const historyVersion = (store: Store): string | undefined => store.storeVersion?.().toString();
+
+/**
+ * The history for the answer keeper, and until when time alone leaves it true: the next deadline to pass (a streak
+ * may end with it) or the instant an open month without an award closes.
+ */
+export async function historyAnswer(
+  deps: HistoryDeps,
+  nowMs: number,
+): Promise<Computed & { value: History }> {
   const { store, config, log } = deps;
   const [months, stored, names] = await Promise.all([
     listMonths(store, config.channelId),
@@ -57,20 +73,40 @@ export async function loadHistory(deps: HistoryDeps, nowMs: number): Promise<His
     }),
     deps.members.names(),
   ]);
+  await nextEventLoopTurn();
   const kept = new Map<MonthKey, MonthSummary>();
   for (const { doc } of stored) {
     if (isReadable(doc)) kept.set(doc.month, doc.summary);
     else log.warn(`history: stored summary ${doc.id} is malformed; recomputing ${String(doc.month)}`);
   }
+  const changesAt: number[] = [];
   const summaries = await Promise.all(
-    months.map((month) => kept.get(month) ?? summarizeOpenMonth(deps, month, nowMs)),
+    months.map(async (month) => {
+      const stored = kept.get(month);
+      if (stored) return stored;
+      const summary = await summarizeOpenMonth(deps, month, nowMs);
+      changesAt.push(lastDeadlineOf(summary) + CLOSED_WITHOUT_AWARD_MS + 1);
+      return summary;
+    }),
   );
+  await nextEventLoopTurn();
+  for (const { weeks } of summaries) {
+    for (const { deadlineMs } of weeks) if (deadlineMs >= nowMs) changesAt.push(deadlineMs + 1);
+  }
   return {
-    timeZone: config.rules.timeZone,
-    months: summaries.map(historyMonth),
-    members: memberHistories(summaries, nowMs).map((m) => ({ ...m, name: names.get(m.userId) ?? m.userId })),
+    value: {
+      timeZone: config.rules.timeZone,
+      months: summaries.map(historyMonth),
+      members: memberHistories(summaries, nowMs).map((m) => ({
+        ...m,
+        name: names.get(m.userId) ?? m.userId,
+      })),
+    },
+    expiresAtMs: Math.min(...changesAt),
   };
 }
+
+const lastDeadlineOf = (summary: MonthSummary) => Math.max(...summary.weeks.map((w) => w.deadlineMs));
 
 const monthSummarySchema = z.object({
   month: z.string(),
@@ -114,8 +150,7 @@ async function summarizeOpenMonth(deps: HistoryDeps, month: MonthKey, nowMs: num
     postedWeeks.map((p) => p.week),
     result,
   );
-  const lastDeadline = Math.max(...summary.weeks.map((w) => w.deadlineMs));
-  const closed = award?.doc.status === 'posted' || nowMs - lastDeadline > CLOSED_WITHOUT_AWARD_MS;
+  const closed = award?.doc.status === 'posted' || nowMs - lastDeadlineOf(summary) > CLOSED_WITHOUT_AWARD_MS;
   if (closed) {
     const doc: MonthSummaryDoc = {
       id: monthSummaryDocId(month),

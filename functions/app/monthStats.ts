@@ -1,14 +1,21 @@
-import { z } from 'zod';
 import type { Store, Stored } from '../adapters/store/store.js';
 import type { AppConfig } from '../config.js';
-import { monthResult } from '../domain/awards.js';
-import { parseMonthKey, SLACK_TS, weekByKey, weeksOfMonth } from '../domain/calendar.js';
-import type { MonthKey, MonthResult, SubmissionState, UserId, Week, WeekKey } from '../domain/types.js';
+import { monthResultOfCounted } from '../domain/awards.js';
+import { parseMonthKey, weekByKey, weeksOfMonth } from '../domain/calendar.js';
+import type { MonthKey, MonthResult, UserId, Week, WeekKey } from '../domain/types.js';
 import { effectiveWeek, type WeekRules } from '../domain/weekRules.js';
 import type { WeekRulesDoc } from './adminDocuments.js';
-import { monthPartition, type PassDoc, type SubmissionDoc, type WeekDoc } from './documents.js';
-import type { Logger } from './logger.js';
+import {
+  memberPartition,
+  monthPartition,
+  type PassDoc,
+  type SubmissionDoc,
+  type WeekDoc,
+} from './documents.js';
+import { nextEventLoopTurn } from './eventLoopTurn.js';
+import type { Computed } from './keptAnswers.js';
 import type { MemberDirectory } from './memberDirectory.js';
+import { countSubmissions, type SkipLog, skipped } from './submissionCounts.js';
 import type { ThreadLinks } from './threadLinks.js';
 import { weekRulesOf } from './weekCalendar.js';
 
@@ -49,49 +56,6 @@ export interface MonthData {
   result: MonthResult;
   /** Weeks an admin skipped before they were posted (so never posted): the dashboard still shows them. */
   skippedUnposted: Week[];
-}
-
-const ts = z.string().regex(SLACK_TS);
-
-/**
- * A stored reply state the month rules can read. Only checked, never used as parsed: the document itself is
- * kept, so nothing is lost or reshaped (a record keyed by `__proto__` included).
- */
-const storedSubmissionState = z.looseObject({
-  replyTs: ts,
-  channel: z.string(),
-  author: z.string().optional(),
-  threadTs: ts.optional(),
-  weekKey: z.string().optional(),
-  content: z.looseObject({ text: z.string(), blockUrls: z.array(z.string()), versionTs: ts }).optional(),
-  links: z.array(z.string()),
-  linksByVersion: z.record(z.string(), z.boolean()),
-  linkedSince: ts.optional(),
-  deleted: z.boolean(),
-  reactions: z.record(z.string(), z.looseObject({ added: z.boolean(), eventTs: ts })),
-});
-
-/** Where a skipped document is reported; the month is answered without it rather than not at all. */
-type SkipLog = Pick<Logger, 'warn'>;
-
-const skipped = (log: SkipLog | undefined, doc: { id: unknown; pk: unknown }, why: string) =>
-  log?.warn(`month read: skipped malformed document ${String(doc.id)} in ${String(doc.pk)}: ${why}`);
-
-/** States already checked and readable: a shared (frozen) document version is checked once, not every read. */
-const readableChecked = new WeakSet<object>();
-
-function readableStates(docs: Stored<SubmissionDoc>[], log: SkipLog | undefined): SubmissionState[] {
-  return docs.flatMap(({ doc }) => {
-    if (readableChecked.has(doc.state)) return [doc.state];
-    const checked = storedSubmissionState.safeParse(doc.state);
-    if (checked.success) {
-      if (Object.isFrozen(doc.state)) readableChecked.add(doc.state);
-      return [doc.state];
-    }
-    const issue = checked.error.issues[0];
-    skipped(log, doc, `state${issue?.path.map((p) => `.${String(p)}`).join('') ?? ''} ${issue?.message}`);
-    return [];
-  });
 }
 
 function readableWeeks(
@@ -154,14 +118,18 @@ async function computeMonth(
     store.query<PassDoc>({ pk, type: 'pass', where: { status: 'passed' }, readOnly: true }),
     store.query<WeekRulesDoc>({ pk, type: 'weekRules', readOnly: true }),
   ]);
+  // The partition's scans above are one slice, the counting (sliced itself) and the result the next ones.
+  await nextEventLoopTurn();
   const rules = new Map(ruleDocs.map(({ doc }) => [doc.weekKey, weekRulesOf(doc)]));
   const postedWeeks = readableWeeks(weekDocs, rules, config.rules.timeZone, log).sort(
     (a, b) => a.week.startMs - b.week.startMs,
   );
-  const result = monthResult(
-    postedWeeks.map((p) => p.week),
-    readableStates(submissionDocs, log),
-    config.rules,
+  const weeks = postedWeeks.map((p) => p.week);
+  const counted = await countSubmissions(store, pk, submissionDocs, weeks, config, log);
+  await nextEventLoopTurn();
+  const result = monthResultOfCounted(
+    weeks,
+    counted,
     passDocs.map(({ doc }) => ({ userId: doc.userId, weekKey: doc.weekKey })),
   );
   const posted = new Set(postedWeeks.map((p) => p.week.key));
@@ -171,23 +139,51 @@ async function computeMonth(
   return { postedWeeks, result, skippedUnposted };
 }
 
-export async function loadMonthStats(
-  deps: {
-    store: Store;
-    members: MemberDirectory;
-    config: AppConfig;
-    threadLinks: ThreadLinks;
-    log?: SkipLog;
-  },
+/**
+ * What the stats answer of `month` is computed from, as one value that changes with any write to it: the month's
+ * partition (weeks, submissions, passes, week rules) and the members' (names). Undefined where the store cannot
+ * tell.
+ */
+export function monthStatsVersion(store: Store, channelId: string, month: MonthKey): string | undefined {
+  const version = store.partitionVersion?.bind(store);
+  return version && `${version(monthPartition(channelId, month))}:${version(memberPartition(channelId))}`;
+}
+
+/** The stats answer for the answer keeper: serving it again retries the thread links the month still lacks. */
+export async function monthStatsAnswer(deps: MonthStatsDeps, month: MonthKey): Promise<Computed> {
+  const { stats, weekDocs } = await monthStatsOf(deps, month);
+  const missing = weekDocs.filter((doc) => !doc.threadUrl);
+  return {
+    value: stats,
+    onReuse: missing.length > 0 ? () => deps.threadLinks.fillMissing(missing) : undefined,
+  };
+}
+
+export interface MonthStatsDeps {
+  store: Store;
+  members: MemberDirectory;
+  config: AppConfig;
+  threadLinks: ThreadLinks;
+  log?: SkipLog;
+}
+
+export async function loadMonthStats(deps: MonthStatsDeps, month: MonthKey): Promise<MonthStats> {
+  return (await monthStatsOf(deps, month)).stats;
+}
+
+async function monthStatsOf(
+  deps: MonthStatsDeps,
   month: MonthKey,
-): Promise<MonthStats> {
+): Promise<{ stats: MonthStats; weekDocs: WeekDoc[] }> {
   const [{ postedWeeks, result, skippedUnposted }, names] = await Promise.all([
     loadMonth(deps.store, deps.config, month, deps.log),
     deps.members.names(),
   ]);
-  deps.threadLinks.fillMissing(postedWeeks.map((p) => p.doc));
+  const weekDocs = postedWeeks.map((p) => p.doc);
+  deps.threadLinks.fillMissing(weekDocs);
+  await nextEventLoopTurn();
   const perWeek = new Map(result.weeks.map((w) => [w.key, w]));
-  return {
+  const stats: MonthStats = {
     month,
     timeZone: deps.config.rules.timeZone,
     weeks: postedWeeks
@@ -230,6 +226,7 @@ export async function loadMonthStats(
     challengers: result.challengers,
     specialChallengers: result.specialChallengers,
   };
+  return { stats, weekDocs };
 }
 
 /**

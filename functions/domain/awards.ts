@@ -22,6 +22,27 @@ export interface MemberPass {
   weekKey: WeekKey;
 }
 
+/** What one submission adds to its month: the posted week it counts for, its author and its likes. */
+export interface CountedSubmission {
+  weekKey: WeekKey;
+  author: UserId;
+  likes: number;
+}
+
+/**
+ * The week of `postedWeeks` this submission counts for (on time, not deleted, with a link), or undefined. A
+ * function of the submission alone, so a reader may keep it per submission version and recount only what changed.
+ */
+export function countedSubmission(
+  submission: SubmissionState,
+  postedWeeks: readonly Week[],
+  config: RulesConfig,
+): CountedSubmission | undefined {
+  const week = postedWeeks.find((w) => countsForWeek(submission, w));
+  if (!week) return undefined;
+  return { weekKey: week.key, author: submission.author!, likes: countedLikes(submission, config) };
+}
+
 /**
  * The month's result over the weeks that had a weekly post. Only on-time, not-deleted submissions with a link
  * count; a pass counts as taking part (not as a submission, with no likes) unless the member took part in that
@@ -33,28 +54,43 @@ export function monthResult(
   config: RulesConfig,
   passes: readonly MemberPass[] = [],
 ): MonthResult {
-  const weeks = postedWeeks.map((week) => ({ week, participants: new Set<UserId>(), likes: 0 }));
+  return monthResultOfCounted(
+    postedWeeks,
+    submissions.map((submission) => countedSubmission(submission, postedWeeks, config)),
+    passes,
+  );
+}
+
+/** monthResult from each submission's countedSubmission (undefined: it counts for no week). */
+export function monthResultOfCounted(
+  postedWeeks: readonly Week[],
+  counted: readonly (CountedSubmission | undefined)[],
+  passes: readonly MemberPass[] = [],
+): MonthResult {
+  const weeks = new Map(postedWeeks.map((week) => [week.key, { participants: new Set<UserId>(), likes: 0 }]));
   const members = new Map<UserId, { weeks: Set<WeekKey>; submissions: number; likes: number }>();
   const memberOf = (userId: UserId) => {
-    const member = members.get(userId) ?? { weeks: new Set<WeekKey>(), submissions: 0, likes: 0 };
-    members.set(userId, member);
+    let member = members.get(userId);
+    if (!member) {
+      member = { weeks: new Set<WeekKey>(), submissions: 0, likes: 0 };
+      members.set(userId, member);
+    }
     return member;
   };
 
-  for (const submission of submissions) {
-    const counted = weeks.find(({ week }) => countsForWeek(submission, week));
-    if (!counted) continue;
-    const author = submission.author!;
-    const likes = countedLikes(submission, config);
-    counted.participants.add(author);
-    counted.likes += likes;
-    const member = memberOf(author);
-    member.weeks.add(counted.week.key);
+  for (const submission of counted) {
+    const week = submission && weeks.get(submission.weekKey);
+    if (!week) continue;
+    week.participants.add(submission.author);
+    week.likes += submission.likes;
+    const member = memberOf(submission.author);
+    member.weeks.add(submission.weekKey);
     member.submissions += 1;
-    member.likes += likes;
+    member.likes += submission.likes;
   }
 
-  const postedKeys = new Set(postedWeeks.map((week) => week.key));
+  const postedKeyList = postedWeeks.map((week) => week.key);
+  const postedKeys = new Set(postedKeyList);
   // A skipped week (a holiday) is no one's duty: taking part in it counts, missing it costs nothing.
   const requiredKeys = requiredWeeks(postedWeeks).map((week) => week.key);
   const passed = new Map<UserId, Set<WeekKey>>();
@@ -71,8 +107,8 @@ export function monthResult(
     return {
       userId,
       // In posted-week order, not in the order submissions happened to be listed.
-      weeks: [...postedKeys].filter((key) => member.weeks.has(key)),
-      passes: [...postedKeys].filter((key) => passedWeeks.has(key)),
+      weeks: postedKeyList.filter((key) => member.weeks.has(key)),
+      passes: postedKeyList.filter((key) => passedWeeks.has(key)),
       submissions: member.submissions,
       likes: member.likes,
       challenger:
@@ -89,8 +125,8 @@ export function monthResult(
     specialChallengers: challengers
       .filter((member) => member.likes === mostLikes)
       .map((member) => member.userId),
-    weeks: weeks.map(({ week, participants, likes }) => ({
-      key: week.key,
+    weeks: [...weeks].map(([key, { participants, likes }]) => ({
+      key,
       participants: participants.size,
       likes,
     })),

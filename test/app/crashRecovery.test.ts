@@ -7,6 +7,7 @@ import type { Doc, Store } from '../../functions/adapters/store/store.js';
 import { consoleLogger } from '../../functions/app/logger.js';
 import { loadConfig } from '../../functions/config.js';
 import { createServices, type Services } from '../../functions/services.js';
+import { responseJson } from '../handlers/helpers.js';
 import { type FakeSlack, startFakeSlack } from '../support/fakeSlack.js';
 import { CHANNEL } from '../support/localServer.js';
 import { reaction, reply, tsAt } from '../support/slackPayloads.js';
@@ -302,6 +303,6 @@ describe('crash between a Slack post and recording it', () => {
     const stats = await services.stats(
       new HttpRequest({ method: 'GET', url: 'http://localhost/api/stats?month=2026-11' }),
     );
-    expect((stats.jsonBody as { weeks: { participants: number }[] }).weeks[0]?.participants).toBe(1);
+    expect((responseJson(stats) as { weeks: { participants: number }[] }).weeks[0]?.participants).toBe(1);
   });
 });

@@ -28,7 +28,15 @@ import { weekByKey, weeksOfMonth } from '../../functions/domain/calendar.js';
 import { applyEvent } from '../../functions/domain/submission.js';
 import type { Week } from '../../functions/domain/types.js';
 import { templatesFor } from '../../functions/messages/templates.js';
-import { CHANNEL, type Harness, harness, request, tsAt, webApiSlack } from '../handlers/helpers.js';
+import {
+  CHANNEL,
+  type Harness,
+  harness,
+  request,
+  responseJson,
+  tsAt,
+  webApiSlack,
+} from '../handlers/helpers.js';
 import { type FakeSlack, startFakeSlack } from '../support/fakeSlack.js';
 
 const ZONE = 'Asia/Seoul';
@@ -94,7 +102,7 @@ async function submit(user: string, week: Week, likers: string[] = []) {
 
 async function stats(month: string): Promise<MonthStats> {
   const response = await h.services.stats(request({ method: 'GET', path: '/api/stats', query: { month } }));
-  return JSON.parse(JSON.stringify(response.jsonBody)) as MonthStats;
+  return responseJson(response) as MonthStats;
 }
 
 const nov = weeksOfMonth('2026-11', ZONE);
@@ -304,7 +312,7 @@ describe('member status', () => {
 
     // /api/history (at the real clock, every week closed): the pass keeps Alice's streak, as the status says.
     const response = await h.services.history(request({ method: 'GET', path: '/api/history' }));
-    const history = JSON.parse(JSON.stringify(response.jsonBody)) as {
+    const history = responseJson(response) as {
       members: { userId: string; currentStreak: number; longestStreak: number; weeksTakenPart: number }[];
     };
     const record = history.members.find((m) => m.userId === 'U0ALICE');

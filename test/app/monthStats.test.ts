@@ -11,11 +11,11 @@ import {
   type WeekDoc,
   weekDocIdentity,
 } from '../../functions/app/documents.js';
-import { loadMonth } from '../../functions/app/monthStats.js';
+import { loadMonth, type MonthStats } from '../../functions/app/monthStats.js';
 import { weekByKey } from '../../functions/domain/calendar.js';
 import { applyEvent } from '../../functions/domain/submission.js';
 import type { SubmissionState } from '../../functions/domain/types.js';
-import { CHANNEL, type Harness, harness, request, tsAt } from '../handlers/helpers.js';
+import { CHANNEL, type Harness, harness, request, responseJson, tsAt } from '../handlers/helpers.js';
 
 const ZONE = 'Asia/Seoul';
 const week = weekByKey('2026-11-W4', ZONE);
@@ -61,7 +61,7 @@ function validSubmission(user: string, micros: number): SubmissionDoc {
 
 async function stats(month = '2026-11') {
   const response = await h.services.stats(request({ method: 'GET', path: '/api/stats', query: { month } }));
-  return { status: response.status, body: JSON.parse(JSON.stringify(response.jsonBody)) };
+  return { status: response.status, body: responseJson(response) as MonthStats };
 }
 
 describe('stats over malformed stored documents', () => {

@@ -12,6 +12,7 @@ import {
   type Harness,
   harness,
   request,
+  responseJson,
   webApiSlack,
 } from '../handlers/helpers.js';
 import { type FakeSlack, startFakeSlack } from '../support/fakeSlack.js';
@@ -159,7 +160,7 @@ export async function startApp(options: { postWeek?: boolean } = {}): Promise<Ap
       const response = await h.services.stats(
         request({ method: 'GET', path: '/api/stats', query: { month: '2026-11' } }),
       );
-      return response.jsonBody as Awaited<ReturnType<App['stats']>>;
+      return responseJson(response) as Awaited<ReturnType<App['stats']>>;
     },
     async dispose() {
       await h.dispose();

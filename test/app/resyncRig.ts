@@ -20,6 +20,7 @@ import {
   capturedLog,
   invocationContext,
   request,
+  responseJson,
   SECRET,
 } from '../handlers/helpers.js';
 import { type FakeSlackOptions, startFakeSlack } from '../support/fakeSlack.js';
@@ -210,7 +211,7 @@ export async function startResyncRig(
     resyncSent: () => sent.filter((m) => m.messageId.startsWith('resync:')),
     async stats(month = '2026-11'): Promise<Stats> {
       const response = await services.stats(request({ method: 'GET', path: '/api/stats', query: { month } }));
-      return response.jsonBody as Stats;
+      return responseJson(response) as Stats;
     },
     /** Successful posts in the channel (broadcasts, awards) and DMs to a user. */
     posts: (channel = CHANNEL) =>

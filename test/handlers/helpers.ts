@@ -92,6 +92,17 @@ export function request(init: {
   });
 }
 
+/**
+ * A handler's JSON answer as it goes over the wire, however the handler gave it: `jsonBody`, or bytes it
+ * serialised itself (the kept stats and history answers); null when there is none.
+ */
+export function responseJson(response: azureFunctions.HttpResponseInit): unknown {
+  if (response.jsonBody !== undefined) return JSON.parse(JSON.stringify(response.jsonBody));
+  if (response.body instanceof Uint8Array) return JSON.parse(Buffer.from(response.body).toString('utf8'));
+  if (response.body === undefined || response.body === null) return null;
+  throw new Error(`responseJson: a body of type ${typeof response.body} is not JSON bytes`);
+}
+
 /** A Slack-format ts for an ISO instant, with a distinguishing microsecond part. */
 export function tsAt(iso: string, micros = 1): string {
   return `${Math.floor(Date.parse(iso) / 1000)}.${String(micros).padStart(6, '0')}`;

@@ -9,7 +9,16 @@ import { type MonthSummaryDoc, type WeekDoc, weekDocIdentity } from '../../funct
 import { weekByKey } from '../../functions/domain/calendar.js';
 import { type FakeSlack, startFakeSlack } from '../support/fakeSlack.js';
 import { reaction, reply } from '../support/slackPayloads.js';
-import { CHANNEL, capturedLog, type Harness, harness, request, tsAt, webApiSlack } from './helpers.js';
+import {
+  CHANNEL,
+  capturedLog,
+  type Harness,
+  harness,
+  request,
+  responseJson,
+  tsAt,
+  webApiSlack,
+} from './helpers.js';
 
 const DASHBOARD_URL = 'https://til-dashboard.example.com/app/?from=slack';
 const DASHBOARD_ORIGIN = 'https://til-dashboard.example.com';
@@ -59,7 +68,7 @@ async function call(h: Harness, handler: ReadHandler, query?: Record<string, str
   return {
     status: response.status,
     headers: new Headers(response.headers as HeadersInit | undefined),
-    body: JSON.parse(JSON.stringify(response.jsonBody ?? null)) as unknown,
+    body: responseJson(response),
   };
 }
 

@@ -7,7 +7,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { QueueSender } from '../../functions/adapters/queue/queue.js';
 import type { MemberPrefsDoc } from '../../functions/app/documents.js';
-import { CHANNEL, request } from '../handlers/helpers.js';
+import { CHANNEL, request, responseJson } from '../handlers/helpers.js';
 import { type InProcessApp, startInProcessApp, until } from '../support/inProcessApp.js';
 import { homeButtonClick, reply, slashCommand, tsAt } from '../support/slackPayloads.js';
 
@@ -47,7 +47,7 @@ describe('Socket Mode', () => {
     const stats = await app.services.stats(
       request({ method: 'GET', path: '/api/stats', query: { month: '2026-11' } }),
     );
-    expect((stats.jsonBody as { weeks: unknown[] }).weeks[0]).toMatchObject({ participants: 1 });
+    expect((responseJson(stats) as { weeks: unknown[] }).weeks[0]).toMatchObject({ participants: 1 });
     expect(broadcastsOf(app, 'U0AAA')).toHaveLength(1);
     expect(app.queue.deadLetters()).toEqual([]);
   });

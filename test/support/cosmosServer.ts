@@ -8,6 +8,8 @@ export interface CosmosTestServer {
   key: string;
   /** Trusts the emulator's self-signed certificate for this client only. */
   agent: https.Agent;
+  /** The emulator's server, for tests that count the requests the client makes. */
+  httpServer: https.Server;
   close(): Promise<void>;
 }
 
@@ -24,6 +26,7 @@ export async function startCosmosServer(): Promise<CosmosTestServer> {
     endpoint: `https://127.0.0.1:${port}`,
     key: Buffer.from('cosmosdb-server test key').toString('base64'),
     agent,
+    httpServer: server,
     close: async () => {
       agent.destroy();
       server.closeAllConnections();

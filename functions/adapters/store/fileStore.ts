@@ -77,6 +77,8 @@ class FileStore implements Store {
   private readonly writeTails = new Map<string, Promise<void>>();
   /** Writes remembered per partition (Store.partitionVersion). */
   private readonly versions = new Map<string, number>();
+  /** Writes remembered in all (Store.storeVersion). */
+  private writes = 0;
   private log: Journal<Stored<Doc>> | undefined;
   /** Versions handed to the log that their files do not hold yet, by file key: what a log compaction keeps. */
   private readonly notInFiles = new Map<string, Entry>();
@@ -117,10 +119,15 @@ class FileStore implements Store {
     }
     partition.set(id, entry);
     this.versions.set(pk, (this.versions.get(pk) ?? 0) + 1);
+    this.writes += 1;
   }
 
   partitionVersion(pk: string): number {
     return this.versions.get(pk) ?? 0;
+  }
+
+  storeVersion(): number {
+    return this.writes;
   }
 
   async read<T extends Doc>(pk: string, id: string): Promise<Stored<T> | undefined> {

@@ -43,6 +43,8 @@ export interface Store {
    * partition can be kept until its next write. Absent where the store cannot tell (Cosmos DB): nothing is kept.
    */
   partitionVersion?(pk: string): number;
+  /** Like partitionVersion, over every partition at once: changes with every write anywhere. */
+  storeVersion?(): number;
 }
 
 export class ConflictError extends Error {
