@@ -28,15 +28,26 @@ const CONDITION_LABEL: Record<Condition, string> = {
 };
 type Endpoint = 'stats' | 'history';
 
-async function timedGet(url: string): Promise<{ ms: number; status: number; bytes: number }> {
+async function timedGet(
+  url: string,
+  ifNoneMatch?: string,
+): Promise<{ ms: number; status: number; bytes: number; etag: string | null }> {
   const start = performance.now();
-  const res = await fetch(url);
+  const res = await fetch(url, ifNoneMatch ? { headers: { 'if-none-match': ifNoneMatch } } : undefined);
   const body = await res.arrayBuffer();
-  return { ms: performance.now() - start, status: res.status, bytes: body.byteLength };
+  return {
+    ms: performance.now() - start,
+    status: res.status,
+    bytes: body.byteLength,
+    etag: res.headers.get('etag'),
+  };
 }
 
 interface Reads {
   ms: number[];
+  /** The same read revalidated with the ETag the last answer gave (as the dashboard's browser does). */
+  revalidatedMs: number[];
+  revalidatedStatuses: Set<number>;
   cpuMs: number[];
   lagMaxMs: number[];
   bytes: number;
@@ -92,7 +103,15 @@ export async function readSide(ctx: BenchContext): Promise<Section> {
       for (const store of rotated(stores, round)) {
         for (const endpoint of rotated(['stats', 'history'] as const, round)) {
           const key = `${store.size}:${endpoint}`;
-          const r = reads.get(key) ?? { ms: [], cpuMs: [], lagMaxMs: [], bytes: 0, statuses: new Set() };
+          const r = reads.get(key) ?? {
+            ms: [],
+            revalidatedMs: [],
+            revalidatedStatuses: new Set(),
+            cpuMs: [],
+            lagMaxMs: [],
+            bytes: 0,
+            statuses: new Set(),
+          };
           const { server } = store.product!;
           for (let i = 0; i < perRound; i++) {
             const before = await server.sample(true);
@@ -103,6 +122,11 @@ export async function readSide(ctx: BenchContext): Promise<Section> {
             r.lagMaxMs.push(after.stallMaxMs);
             r.bytes = got.bytes;
             r.statuses.add(got.status);
+            if (got.etag) {
+              const again = await timedGet(url(store, endpoint), got.etag);
+              r.revalidatedMs.push(again.ms);
+              r.revalidatedStatuses.add(again.status);
+            }
           }
           reads.set(key, r);
         }
@@ -181,6 +205,18 @@ export async function readSide(ctx: BenchContext): Promise<Section> {
       ratio: `${ratio(large!.median, small!.median)} from 10 to 10,000`,
       goal: 'within 2× from 10 to 10,000',
       meets: large!.median <= 2 * small!.median,
+    });
+    const cpu = (size: number) => spread(reads.get(`${size}:${endpoint}`)?.cpuMs ?? []);
+    const revalidated = (size: number) => spread(reads.get(`${size}:${endpoint}`)?.revalidatedMs ?? []);
+    const statuses = [
+      ...new Set(SIZES.flatMap((size) => [...(reads.get(`${size}:${endpoint}`)?.revalidatedStatuses ?? [])])),
+    ];
+    section.rows.push({
+      what: `… the same: server CPU per read; and revalidated with its ETag (as the dashboard's browser), wall`,
+      product: `CPU ${SIZES.map((size) => num(cpu(size).median)).join(' / ')} ms; revalidated ${SIZES.map((size) => num(revalidated(size).median)).join(' / ')} ms (status ${statuses.join(', ') || 'none'})`,
+      peer: '',
+      ratio: `CPU ${ratio(cpu(SIZES.at(-1)!).median, cpu(SIZES[0]!).median)}; revalidated ${ratio(revalidated(SIZES.at(-1)!).median, revalidated(SIZES[0]!).median)}`,
+      goal: '',
     });
   }
   const st = (condition: string, pick: 'p99' | 'rps' | 'lag' | 'reads') =>
