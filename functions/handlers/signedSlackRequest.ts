@@ -67,7 +67,7 @@ export type ParsedJson = { ok: true; json: unknown } | { ok: false; response: Ht
 
 /** A signed body's JSON (`what` names it in the 400): refused before parsing when nested past MAX_JSON_DEPTH. */
 export function parseSignedJson(text: string, what: string): ParsedJson {
-  if (jsonNestingExceeds(text, MAX_JSON_DEPTH)) {
+  if (openingsExceed(text, MAX_JSON_DEPTH) && jsonNestingExceeds(text, MAX_JSON_DEPTH)) {
     return { ok: false, response: textResponse(400, `JSON nested deeper than ${MAX_JSON_DEPTH} levels`) };
   }
   try {
@@ -75,4 +75,18 @@ export function parseSignedJson(text: string, what: string): ParsedJson {
   } catch {
     return { ok: false, response: textResponse(400, `${what} is not JSON`) };
   }
+}
+
+/**
+ * Whether `text` holds more than `max` `{` and `[` together: fewer cannot nest deeper than `max`, which spares a
+ * signed event (a dozen of them) the character-by-character walk. indexOf searches in native code.
+ */
+function openingsExceed(text: string, max: number): boolean {
+  let count = 0;
+  for (const opening of ['{', '[']) {
+    for (let at = text.indexOf(opening); at !== -1; at = text.indexOf(opening, at + 1)) {
+      if (++count > max) return true;
+    }
+  }
+  return false;
 }
