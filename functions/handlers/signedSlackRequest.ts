@@ -1,7 +1,7 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { jsonNestingExceeds, MAX_JSON_DEPTH } from '../slack/limits.js';
 import { checkSignatureHeaders, verifySlackSignature } from '../slack/verifySignature.js';
-import { BodyTooLargeError, readBodyWithLimit } from './readBody.js';
+import { BodyTooLargeError, hasPreReadBody, readBodyWithLimit } from './readBody.js';
 
 export interface SignedSlackRequestDeps {
   signingSecret: string;
@@ -36,8 +36,12 @@ export function createSignedSlackRequest(deps: SignedSlackRequestDeps, route: st
   };
 
   async function read(request: HttpRequest, context: InvocationContext): Promise<SignedBody> {
-    const early = beforeBody(request.headers, context);
-    if (early) return { ok: false, response: early };
+    // Checked first so a request that fails is not read; a body the host has read already (npm start, which ran
+    // beforeBody itself) has nothing to spare, and verifySlackSignature checks the same headers again below.
+    if (!hasPreReadBody(request)) {
+      const early = beforeBody(request.headers, context);
+      if (early) return { ok: false, response: early };
+    }
     let rawBody: Buffer;
     try {
       rawBody = await readBodyWithLimit(request);
