@@ -3,12 +3,16 @@
  * must not grow with the month (processed through the services directly, no HTTP, no queue), and the embedded
  * queue groups concurrent durable sends into shared fsyncs. Full run only (they take a while to set up).
  */
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import azureFunctions from '@azure/functions';
 import type { Services } from '../functions/services.js';
 import { type BenchContext, rotated } from './lib/context.js';
 import { product } from './lib/productModules.js';
+import { SIGNING_SECRET } from './lib/servers.js';
+import { reactionBody, signature } from './lib/slackRequests.js';
 import { num, ratio, spread, withRange } from './lib/stats.js';
 import { newSection, type Section, table } from './report.js';
 
@@ -110,6 +114,75 @@ async function queueSend(concurrent: boolean): Promise<number> {
   }
 }
 
+/** Signed 👍 bodies and the headers Node's parser would hand over for them. */
+function signedLikes(count: number) {
+  const now = Math.floor(Date.now() / 1000);
+  const timestamp = String(now);
+  return Array.from({ length: count }, (_, i) => {
+    const body = reactionBody({
+      eventId: `EvMicro${i}`,
+      user: `U0FAN${i % 200}`,
+      itemTs: ts(3600, (i % 20) + 1),
+      itemUser: 'U0AUTHOR',
+      eventTs: `${now}.${String(i).padStart(6, '0')}`,
+      added: true,
+    });
+    const bytes = Buffer.from(body);
+    const headers = {
+      host: '127.0.0.1',
+      'content-type': 'application/json',
+      'x-slack-request-timestamp': timestamp,
+      'x-slack-signature': signature(timestamp, body),
+      'content-length': String(bytes.length),
+    };
+    return { bytes, headers };
+  });
+}
+
+/**
+ * CPU ms per signed 👍 from parsed headers and read body to the answer, in-process, the queue a no-op: the
+ * product's route as npm start runs it (its request object, the slack-events handler: signature, envelope,
+ * routing, slim copy), or only what the bare server does (HMAC, timingSafeEqual, JSON.parse). No socket.
+ */
+async function requestPath(productRoute: boolean): Promise<number> {
+  const requests = signedLikes(20_000);
+  const { slackEvents, localRequest, nodeHeaders } = product();
+  const handler = slackEvents.createSlackEventsHandler({
+    signingSecret: SIGNING_SECRET,
+    timeZone: 'Asia/Seoul',
+    queue: { send: async () => {}, close: async () => {} },
+    now: Date.now,
+  });
+  const context = new azureFunctions.InvocationContext({ logHandler: () => {} });
+  const url = new URL('/api/slack/events', 'http://localhost');
+  const bare = ({ bytes, headers }: (typeof requests)[number]) => {
+    const hmac = createHmac('sha256', SIGNING_SECRET);
+    hmac.update(`v0:${headers['x-slack-request-timestamp']}:`);
+    hmac.update(bytes);
+    const expected = Buffer.from(`v0=${hmac.digest('hex')}`);
+    const received = Buffer.from(headers['x-slack-signature']);
+    if (received.length !== expected.length || !timingSafeEqual(received, expected)) throw new Error('401');
+    JSON.parse(bytes.toString('utf8'));
+  };
+  const route = async ({ bytes, headers }: (typeof requests)[number]) => {
+    const request = localRequest.localHttpRequest({
+      method: 'POST',
+      url,
+      headers: new nodeHeaders.NodeHeaders(headers),
+      bytes,
+    });
+    const response = await handler(request, context);
+    if (response.status !== 200) throw new Error(String(response.status));
+  };
+  const cpu = process.cpuUsage();
+  for (const request of requests) {
+    if (productRoute) await route(request);
+    else bare(request);
+  }
+  const used = process.cpuUsage(cpu);
+  return (used.user + used.system) / 1000 / requests.length;
+}
+
 export async function micro(ctx: BenchContext): Promise<Section> {
   const section = newSection('In-process comparisons (the earlier bench)');
   if (ctx.quick) {
@@ -117,6 +190,12 @@ export async function micro(ctx: BenchContext): Promise<Section> {
     return section;
   }
   const comparisons = [
+    {
+      name: 'signed 👍 request path, in-process, queue a no-op (CPU ms per request)',
+      baseline: "bare node's work (HMAC, JSON.parse)",
+      variant: "the product's slack-events route as npm start runs it",
+      measure: (variant: boolean) => requestPath(variant),
+    },
     {
       name: '👍 processing cost vs month size (services in-process, LIKE_DM off)',
       baseline: 'month with 10 replies',

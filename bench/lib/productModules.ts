@@ -13,6 +13,9 @@ import type * as FileStore from '../../functions/adapters/store/fileStore.js';
 import type * as Logger from '../../functions/app/logger.js';
 import type * as Config from '../../functions/config.js';
 import type * as Calendar from '../../functions/domain/calendar.js';
+import type * as SlackEvents from '../../functions/handlers/slackEvents.js';
+import type * as LocalRequest from '../../functions/local/localRequest.js';
+import type * as NodeHeaders from '../../functions/local/nodeHeaders.js';
 import type * as Services from '../../functions/services.js';
 import type * as ImportTilBot from '../../functions/tools/importTilBot.js';
 import type * as FakeSlack from '../../test/support/fakeSlack.js';
@@ -29,6 +32,10 @@ export interface ProductModules {
   logger: typeof Logger;
   services: typeof Services;
   fakeSlack: typeof FakeSlack;
+  /** The signed events route as npm start runs it (the request path comparison of bench/micro.ts). */
+  slackEvents: typeof SlackEvents;
+  localRequest: typeof LocalRequest;
+  nodeHeaders: typeof NodeHeaders;
 }
 
 let loaded: ProductModules | undefined;
@@ -52,6 +59,9 @@ export async function loadProductModules(builds: Builds): Promise<void> {
     dryRunSlack: await load(dist, ['functions/adapters/slack/dryRunSlack.js']),
     logger: await load(dist, ['functions/app/logger.js']),
     services: await load(dist, ['functions/services.js', 'functions/app/services.js']),
+    slackEvents: await load(dist, ['functions/handlers/slackEvents.js']),
+    localRequest: await load(dist, ['functions/local/localRequest.js']),
+    nodeHeaders: await load(dist, ['functions/local/nodeHeaders.js']),
     // Test support, not built: tsx (which runs the bench) loads the TypeScript.
     fakeSlack: await load(builds.sourceRoot, ['test/support/fakeSlack.ts']),
   };

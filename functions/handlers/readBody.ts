@@ -49,3 +49,8 @@ export function withPreReadBody<R extends HttpRequest>(request: R, bytes: Buffer
   preReadBodies.set(request, bytes);
   return request;
 }
+
+/** Whether the host read `request`'s body before the handler ran: reading it again costs nothing then. */
+export function hasPreReadBody(request: HttpRequest): boolean {
+  return preReadBodies.has(request);
+}

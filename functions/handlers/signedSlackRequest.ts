@@ -1,7 +1,7 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { jsonNestingExceeds, MAX_JSON_DEPTH } from '../slack/limits.js';
 import { checkSignatureHeaders, verifySlackSignature } from '../slack/verifySignature.js';
-import { BodyTooLargeError, readBodyWithLimit } from './readBody.js';
+import { BodyTooLargeError, hasPreReadBody, readBodyWithLimit } from './readBody.js';
 
 export interface SignedSlackRequestDeps {
   signingSecret: string;
@@ -36,8 +36,12 @@ export function createSignedSlackRequest(deps: SignedSlackRequestDeps, route: st
   };
 
   async function read(request: HttpRequest, context: InvocationContext): Promise<SignedBody> {
-    const early = beforeBody(request.headers, context);
-    if (early) return { ok: false, response: early };
+    // Checked first so a request that fails is not read; a body the host has read already (npm start, which ran
+    // beforeBody itself) has nothing to spare, and verifySlackSignature checks the same headers again below.
+    if (!hasPreReadBody(request)) {
+      const early = beforeBody(request.headers, context);
+      if (early) return { ok: false, response: early };
+    }
     let rawBody: Buffer;
     try {
       rawBody = await readBodyWithLimit(request);
@@ -67,7 +71,7 @@ export type ParsedJson = { ok: true; json: unknown } | { ok: false; response: Ht
 
 /** A signed body's JSON (`what` names it in the 400): refused before parsing when nested past MAX_JSON_DEPTH. */
 export function parseSignedJson(text: string, what: string): ParsedJson {
-  if (jsonNestingExceeds(text, MAX_JSON_DEPTH)) {
+  if (openingsExceed(text, MAX_JSON_DEPTH) && jsonNestingExceeds(text, MAX_JSON_DEPTH)) {
     return { ok: false, response: textResponse(400, `JSON nested deeper than ${MAX_JSON_DEPTH} levels`) };
   }
   try {
@@ -75,4 +79,18 @@ export function parseSignedJson(text: string, what: string): ParsedJson {
   } catch {
     return { ok: false, response: textResponse(400, `${what} is not JSON`) };
   }
+}
+
+/**
+ * Whether `text` holds more than `max` `{` and `[` together: fewer cannot nest deeper than `max`, which spares a
+ * signed event (a dozen of them) the character-by-character walk. indexOf searches in native code.
+ */
+function openingsExceed(text: string, max: number): boolean {
+  let count = 0;
+  for (const opening of ['{', '[']) {
+    for (let at = text.indexOf(opening); at !== -1; at = text.indexOf(opening, at + 1)) {
+      if (++count > max) return true;
+    }
+  }
+  return false;
 }

@@ -7,6 +7,7 @@ import azureFunctions, { type HttpResponseInit } from '@azure/functions';
 import type { Logger } from '../app/logger.js';
 import { MAX_BODY_BYTES } from '../handlers/readBody.js';
 import { localHttpRequest } from './localRequest.js';
+import { NodeHeaders } from './nodeHeaders.js';
 
 // The package is CommonJS without named-export hints, so its classes come from the default export.
 const { InvocationContext } = azureFunctions;
@@ -60,31 +61,54 @@ function readLimited(req: IncomingMessage, limit: number): Promise<Buffer> {
       }
       chunks.push(chunk);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }
 
-function flattenHeaders(req: IncomingMessage): Record<string, string> {
+/**
+ * A response's headers as Node takes them, names lower-cased: a plain record (every handler's) is copied as it
+ * is, names that differ only in case joined as fetch Headers joins them; anything else goes through Headers.
+ */
+function responseHeaders(init: HttpResponseInit['headers']): Record<string, string> {
   const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+  if (init === undefined) return headers;
+  if (init instanceof Headers || Symbol.iterator in init) {
+    for (const [name, value] of new Headers(init as HeadersInit)) headers[name] = value;
+    return headers;
+  }
+  for (const [name, value] of Object.entries(init as Record<string, string>)) {
+    const key = name.toLowerCase();
+    headers[key] = headers[key] === undefined ? value : `${headers[key]}, ${value}`;
   }
   return headers;
 }
 
-async function writeResponse(res: ServerResponse, response: HttpResponseInit): Promise<void> {
-  const headers = new Headers(response.headers as HeadersInit | undefined);
+/** Statuses that carry no body, so no Content-Length either. */
+const bodiless = (status: number) => status < 200 || status === 204 || status === 304;
+
+async function writeResponse(
+  res: ServerResponse,
+  response: HttpResponseInit,
+  extra?: Record<string, string>,
+) {
+  const status = response.status ?? 200;
+  const headers = responseHeaders(response.headers);
+  if (extra) Object.assign(headers, extra);
   let body: string | Uint8Array | undefined;
   if (response.jsonBody !== undefined) {
     body = JSON.stringify(response.jsonBody);
-    if (!headers.has('content-type')) headers.set('content-type', 'application/json; charset=utf-8');
+    headers['content-type'] ??= 'application/json; charset=utf-8';
   } else if (typeof response.body === 'string' || response.body instanceof Uint8Array) {
     body = response.body;
   } else if (response.body !== undefined && response.body !== null) {
     body = new Uint8Array(await new Response(response.body as BodyInit).arrayBuffer());
   }
-  res.writeHead(response.status ?? 200, Object.fromEntries(headers.entries()));
+  // A known length lets Node send head and body in one write, where chunked encoding takes five pieces.
+  if (body !== undefined && !bodiless(status) && headers['content-length'] === undefined) {
+    headers['content-length'] = String(typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength);
+  }
+  res.writeHead(status, headers);
   res.end(body);
 }
 
@@ -182,6 +206,16 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Duplex, log: Lo
   socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
 }
 
+/** Where an InvocationContext's log lines go: the local logger, at the matching level. */
+function logTo(log: Logger): azureFunctions.InvocationContextInit['logHandler'] {
+  return (level, ...args) => {
+    if (level === 'debug' || level === 'trace') log.debug(String(args[0]), ...args.slice(1));
+    else if (level === 'warning') log.warn(String(args[0]), ...args.slice(1));
+    else if (level === 'error' || level === 'critical') log.error(String(args[0]), ...args.slice(1));
+    else log.info(String(args[0]), ...args.slice(1));
+  };
+}
+
 /** The request's URL, or undefined when it cannot be parsed (`GET http://[/`): a 400, not a crash. */
 function parseRequestUrl(raw: string | undefined): URL | undefined {
   try {
@@ -203,6 +237,13 @@ export function createHttpServer(options: {
 }): Server {
   const { routes, staticRoot, log } = options;
   const timeouts = options.timeouts ?? DEFAULT_TIMEOUTS;
+  // One context per route, built once: the HTTP handlers only log through it, and locally every invocation's
+  // id is the same 'unknown' anyway.
+  const served = routes.map((route) => ({
+    route,
+    methods: new Set([route.method].flat()),
+    context: new InvocationContext({ functionName: route.name, logHandler: logTo(log) }),
+  }));
   const server = createServer(
     {
       headersTimeout: timeouts.headersMs,
@@ -224,13 +265,12 @@ export function createHttpServer(options: {
         res.end('malformed request URL');
         return;
       }
-      const route = routes.find(
-        (r) => r.path === url.pathname && [r.method].flat().includes(req.method ?? 'GET'),
-      );
-      if (!route) {
-        const read = req.method === 'GET' || req.method === 'HEAD';
+      const method = req.method ?? 'GET';
+      const match = served.find((s) => s.route.path === url.pathname && s.methods.has(method));
+      if (!match) {
+        const read = method === 'GET' || method === 'HEAD';
         if (read && staticRoot && !url.pathname.startsWith('/api/')) {
-          if (await serveStatic(staticRoot, url.pathname, res, req.method === 'HEAD')) return;
+          if (await serveStatic(staticRoot, url.pathname, res, method === 'HEAD')) return;
         }
         const known = routes.some((r) => r.path === url.pathname);
         return await writeResponse(res, {
@@ -238,26 +278,15 @@ export function createHttpServer(options: {
           body: known ? 'method not allowed' : 'not found',
         });
       }
-      const headers = flattenHeaders(req);
-      const context = new InvocationContext({
-        functionName: route.name,
-        logHandler: (level, ...args) => {
-          if (level === 'debug' || level === 'trace') log.debug(String(args[0]), ...args.slice(1));
-          else if (level === 'warning') log.warn(String(args[0]), ...args.slice(1));
-          else if (level === 'error' || level === 'critical') log.error(String(args[0]), ...args.slice(1));
-          else log.info(String(args[0]), ...args.slice(1));
-        },
-      });
-      const requestHeaders = new Headers(headers);
-      const early = route.handler.beforeBody?.(requestHeaders, context);
+      const { route, context } = match;
+      const headers = new NodeHeaders(req.headers);
+      const early = route.handler.beforeBody?.(headers, context);
       if (early) {
         // The body is left unread: the connection cannot carry another request after it.
-        const closing = new Headers(early.headers as HeadersInit | undefined);
-        closing.set('connection', 'close');
-        return await writeResponse(res, { ...early, headers: closing });
+        return await writeResponse(res, early, { connection: 'close' });
       }
       const bytes = await readLimited(req, MAX_BODY_BYTES);
-      const request = localHttpRequest({ method: req.method ?? 'GET', url, headers: requestHeaders, bytes });
+      const request = localHttpRequest({ method, url, headers, bytes });
       await writeResponse(res, await route.handler(request, context));
     } catch (error) {
       if (error instanceof TooLarge) {

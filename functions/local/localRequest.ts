@@ -1,14 +1,16 @@
-import azureFunctions from '@azure/functions';
+import azureFunctions, { type HttpRequestParams, type HttpRequestUser } from '@azure/functions';
 import { withPreReadBody } from '../handlers/readBody.js';
+import { NodeHeaders } from './nodeHeaders.js';
 
 // The package is CommonJS without named-export hints, so its classes come from the default export.
 const { HttpRequest } = azureFunctions;
 
 /**
- * The HttpRequest the Functions host would pass, for a request whose body `npm start` has already read: a real
- * `HttpRequest` over a stand-in for its native fetch Request, which builds that Request (and its body stream)
- * only if a handler asks for the body as a stream or through text()/json(). readBodyWithLimit takes the bytes as
- * they are, so a signed event costs no web stream and no undici Request.
+ * The HttpRequest the Functions host would pass, for a request whose body `npm start` has already read.
+ * readBodyWithLimit takes the bytes as they are, and method, URL, headers and query are answered directly; the
+ * host's own HttpRequest, over a fetch Request of the same bytes (a web stream and an undici Request), is built
+ * only when a handler asks for more (the body as a stream or through text()/json(), the user, a clone). So a
+ * signed event costs none of that, and every other answer is the host class's own.
  */
 export function localHttpRequest(init: {
   method: string;
@@ -16,60 +18,75 @@ export function localHttpRequest(init: {
   headers: Headers;
   bytes: Buffer;
 }): azureFunctions.HttpRequest {
-  const native = new LazyNativeRequest(init.method, init.url.toString(), init.headers, init.bytes);
-  // `nativeRequest` is how the host itself builds one (a streamed request); it is absent from the typed init.
-  const request = new HttpRequest({
-    method: init.method,
-    url: native.url,
-    query: Object.fromEntries(init.url.searchParams),
-    nativeRequest: native as unknown as Request,
-  } as azureFunctions.HttpRequestInit);
-  return withPreReadBody(request, init.bytes);
+  return withPreReadBody(
+    new LocalHttpRequest(init.method, init.url.href, init.url.search, init.headers, init.bytes),
+    init.bytes,
+  );
 }
 
-/** The part of a fetch Request that HttpRequest reads; the body parts build the real one on first use. */
-class LazyNativeRequest {
-  #real: Request | undefined;
+class LocalHttpRequest implements azureFunctions.HttpRequest {
+  /** Route parameters: the local routes are fixed paths, so none, as the host passes for such a route. */
+  readonly params: HttpRequestParams = {};
+  #query: URLSearchParams | undefined;
+  #host: azureFunctions.HttpRequest | undefined;
 
   constructor(
     readonly method: string,
     readonly url: string,
+    private readonly search: string,
     readonly headers: Headers,
     private readonly bytes: Buffer,
   ) {}
 
-  private real(): Request {
-    const hasBody = this.method !== 'GET' && this.method !== 'HEAD';
-    this.#real ??= new Request(this.url, {
-      method: this.method,
-      headers: this.headers,
-      body: hasBody ? (this.bytes as unknown as BodyInit) : undefined,
-    });
-    return this.#real;
+  get query(): URLSearchParams {
+    this.#query ??= new URLSearchParams(this.search);
+    return this.#query;
   }
 
-  get body() {
-    return this.real().body;
+  private host(): azureFunctions.HttpRequest {
+    if (!this.#host) {
+      const hasBody = this.method !== 'GET' && this.method !== 'HEAD';
+      const headers = this.headers instanceof NodeHeaders ? this.headers.real() : this.headers;
+      const nativeRequest = new Request(this.url, {
+        method: this.method,
+        headers,
+        body: hasBody ? (this.bytes as unknown as BodyInit) : undefined,
+      });
+      // `nativeRequest` is how the host itself builds one (a streamed request); it is absent from the typed init.
+      this.#host = new HttpRequest({
+        method: this.method,
+        url: this.url,
+        nativeRequest,
+      } as azureFunctions.HttpRequestInit);
+    }
+    return this.#host;
   }
-  get bodyUsed() {
-    return this.#real?.bodyUsed ?? false;
+
+  get user(): HttpRequestUser | null {
+    return this.host().user;
   }
-  arrayBuffer() {
-    return this.real().arrayBuffer();
+  get body(): azureFunctions.HttpRequest['body'] {
+    return this.host().body;
   }
-  blob() {
-    return this.real().blob();
+  get bodyUsed(): boolean {
+    return this.#host?.bodyUsed ?? false;
   }
-  formData() {
-    return this.real().formData();
+  arrayBuffer(): Promise<ArrayBuffer> {
+    return this.host().arrayBuffer();
   }
-  json() {
-    return this.real().json();
+  blob(): ReturnType<azureFunctions.HttpRequest['blob']> {
+    return this.host().blob();
   }
-  text() {
-    return this.real().text();
+  formData(): ReturnType<azureFunctions.HttpRequest['formData']> {
+    return this.host().formData();
   }
-  clone() {
-    return this.real().clone();
+  json(): Promise<unknown> {
+    return this.host().json();
+  }
+  text(): Promise<string> {
+    return this.host().text();
+  }
+  clone(): azureFunctions.HttpRequest {
+    return this.host().clone();
   }
 }

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { SLACK_TS, tsToMs } from '../domain/calendar.js';
 import { isThumbsUp } from '../domain/links.js';
 import type { ChallengeEvent, MessageContent, SlackTs } from '../domain/types.js';
+import { acceptedEnvelope, LATEST_SECONDS } from './envelopeFastPath.js';
 import { EVENT_ID, MAX_TS_CHARS, SLACK_CHANNEL_ID, SLACK_USER_ID } from './limits.js';
 
 /** The inner event as Slack sent it: kept raw so the consumer, not the HTTP handler, decides what it means. */
@@ -23,9 +24,6 @@ export type Envelope =
 
 /** `error` says why the HTTP handler answers 400. */
 export type ParsedEnvelope = { ok: true; value: Envelope } | { ok: false; error: string };
-
-/** The end of year 9999 in epoch seconds: the latest instant accepted, well inside what the calendar can place. */
-const LATEST_SECONDS = Date.UTC(9999, 11, 31, 23, 59, 59) / 1000;
 
 /**
  * "1793577600.000100": a ts the calendar reads (its own pattern, at most six decimals) of an instant it can place
@@ -56,6 +54,15 @@ const envelopeSchema = z.discriminatedUnion('type', [
 ]);
 
 export function parseEnvelope(json: unknown): ParsedEnvelope {
+  // What Slack sends is checked by hand (envelopeFastPath.ts, held to these schemas by its tests); the schemas
+  // decide the rest and say what is wrong.
+  const accepted = acceptedEnvelope(json);
+  if (accepted) return { ok: true, value: accepted };
+  return parseEnvelopeWithSchemas(json);
+}
+
+/** parseEnvelope by the schemas alone: the definition, and the source of every rejection's message. */
+export function parseEnvelopeWithSchemas(json: unknown): ParsedEnvelope {
   const parsed = envelopeSchema.safeParse(json);
   if (!parsed.success) {
     const type = typedSchema.safeParse(json);

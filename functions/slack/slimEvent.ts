@@ -13,6 +13,9 @@ export const MAX_TEXT_CHARS = 40_000;
  * in `blocks`, unfurls stay attachments), so normalizeEvent reads a slim event exactly as it reads a raw one,
  * including raw events queued before this existed.
  */
+const REACTION_FIELDS = ['type', 'user', 'reaction', 'item_user', 'event_ts'];
+const ITEM_FIELDS = ['type', 'channel', 'ts'];
+
 export function slimEvent(event: RawSlackEvent): RawSlackEvent {
   switch (event.type) {
     case 'message':
@@ -22,11 +25,11 @@ export function slimEvent(event: RawSlackEvent): RawSlackEvent {
         ...slimInner(event),
       };
     case 'reaction_added':
-    case 'reaction_removed':
-      return {
-        ...pick(event, ['type', 'user', 'reaction', 'item_user', 'event_ts']),
-        ...(isRecord(event.item) && { item: pick(event.item, ['type', 'channel', 'ts']) }),
-      } as RawSlackEvent;
+    case 'reaction_removed': {
+      const slim = pick(event, REACTION_FIELDS);
+      if (isRecord(event.item)) slim.item = pick(event.item, ITEM_FIELDS);
+      return slim as RawSlackEvent;
+    }
     case 'app_home_opened':
       // Slack adds the Home's current view, which the consumer never reads.
       return pick(event, ['type', 'user', 'tab', 'channel', 'event_ts']) as RawSlackEvent;

@@ -7,6 +7,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDryRunSlack } from '../../functions/adapters/slack/dryRunSlack.js';
 import { type QueuedEvent, queuedEventSchema } from '../../functions/app/queuedEvent.js';
 import { BodyTooLargeError, MAX_BODY_BYTES, readBodyWithLimit } from '../../functions/handlers/readBody.js';
+import { localHttpRequest } from '../../functions/local/localRequest.js';
+import { NodeHeaders } from '../../functions/local/nodeHeaders.js';
 import { normalizeEvent, type RawSlackEvent } from '../../functions/slack/envelope.js';
 import { slimEvent } from '../../functions/slack/slimEvent.js';
 import { signSlackRequest } from '../../functions/slack/verifySignature.js';
@@ -39,11 +41,26 @@ function signedHeaders(raw: string | Uint8Array, timestampSec = NOW_SEC, secret 
   };
 }
 
-function post(raw: string | Uint8Array, headers: Record<string, string>) {
-  return h.services.slackEvents(
+/** The request each host hands the handler: the Functions host's own, and npm start's (body read before). */
+const hosts = {
+  'the Functions host': (raw: string | Uint8Array, headers: Record<string, string>) =>
     request({ method: 'POST', path: PATH, headers, body: raw }),
-    invocationContext('slack-events', logLines),
-  );
+  'npm start': (raw: string | Uint8Array, headers: Record<string, string>) =>
+    localHttpRequest({
+      method: 'POST',
+      url: new URL(PATH, 'http://localhost'),
+      headers: new NodeHeaders(headers),
+      bytes: Buffer.from(raw),
+    }),
+};
+type Host = keyof typeof hosts;
+
+function post(raw: string | Uint8Array, headers: Record<string, string>) {
+  return postVia(raw, headers, 'the Functions host');
+}
+
+function postVia(raw: string | Uint8Array, headers: Record<string, string>, host: Host) {
+  return h.services.slackEvents(hosts[host](raw, headers), invocationContext('slack-events', logLines));
 }
 
 const postSigned = (body: unknown, extraHeaders: Record<string, string> = {}) => {
@@ -63,64 +80,68 @@ function aReply(overrides: { ts?: string; eventId?: string } = {}) {
   });
 }
 
-describe('slack-events: signature and timestamp (401, nothing enqueued)', () => {
-  const raw = JSON.stringify(aReply());
+describe.each(Object.keys(hosts) as Host[])(
+  'slack-events: signature and timestamp (401, nothing enqueued), request from %s',
+  (host) => {
+    const raw = JSON.stringify(aReply());
+    const post = (body: string, headers: Record<string, string>) => postVia(body, headers, host);
 
-  it('rejects a request without a signature', async () => {
-    const { 'x-slack-signature': _, ...headers } = signedHeaders(raw);
-    const response = await post(raw, headers);
-    expect(response.status).toBe(401);
-    expect(h.queue.sent).toEqual([]);
-  });
+    it('rejects a request without a signature', async () => {
+      const { 'x-slack-signature': _, ...headers } = signedHeaders(raw);
+      const response = await post(raw, headers);
+      expect(response.status).toBe(401);
+      expect(h.queue.sent).toEqual([]);
+    });
 
-  it('rejects a request without a timestamp', async () => {
-    const { 'x-slack-request-timestamp': _, ...headers } = signedHeaders(raw);
-    const response = await post(raw, headers);
-    expect(response.status).toBe(401);
-    expect(h.queue.sent).toEqual([]);
-  });
+    it('rejects a request without a timestamp', async () => {
+      const { 'x-slack-request-timestamp': _, ...headers } = signedHeaders(raw);
+      const response = await post(raw, headers);
+      expect(response.status).toBe(401);
+      expect(h.queue.sent).toEqual([]);
+    });
 
-  it('rejects a signature made with another secret', async () => {
-    const response = await post(raw, signedHeaders(raw, NOW_SEC, 'some-other-signing-secret'));
-    expect(response.status).toBe(401);
-    expect(h.queue.sent).toEqual([]);
-    expect(logLines.some((line) => line.startsWith('warning') && line.includes('signature'))).toBe(true);
-  });
+    it('rejects a signature made with another secret', async () => {
+      const response = await post(raw, signedHeaders(raw, NOW_SEC, 'some-other-signing-secret'));
+      expect(response.status).toBe(401);
+      expect(h.queue.sent).toEqual([]);
+      expect(logLines.some((line) => line.startsWith('warning') && line.includes('signature'))).toBe(true);
+    });
 
-  it('rejects a valid signature over other bytes (body altered in transit)', async () => {
-    const headers = signedHeaders(raw);
-    const response = await post(raw.replace('U0AAA', 'U0BBB'), headers);
-    expect(response.status).toBe(401);
-    expect(h.queue.sent).toEqual([]);
-  });
+    it('rejects a valid signature over other bytes (body altered in transit)', async () => {
+      const headers = signedHeaders(raw);
+      const response = await post(raw.replace('U0AAA', 'U0BBB'), headers);
+      expect(response.status).toBe(401);
+      expect(h.queue.sent).toEqual([]);
+    });
 
-  it('rejects a malformed or truncated signature', async () => {
-    const good = signedHeaders(raw);
-    for (const signature of [good['x-slack-signature'].slice(0, -2), 'v1=abc', '', 'v0=']) {
-      const response = await post(raw, { ...good, 'x-slack-signature': signature });
-      expect(response.status, signature).toBe(401);
-    }
-    expect(h.queue.sent).toEqual([]);
-  });
+    it('rejects a malformed or truncated signature', async () => {
+      const good = signedHeaders(raw);
+      for (const signature of [good['x-slack-signature'].slice(0, -2), 'v1=abc', '', 'v0=']) {
+        const response = await post(raw, { ...good, 'x-slack-signature': signature });
+        expect(response.status, signature).toBe(401);
+      }
+      expect(h.queue.sent).toEqual([]);
+    });
 
-  it.each([
-    ['stale (-301 s)', -301],
-    ['future (+301 s)', 301],
-  ])('rejects a %s timestamp even when correctly signed', async (_, offset) => {
-    const response = await post(raw, signedHeaders(raw, NOW_SEC + offset));
-    expect(response.status).toBe(401);
-    expect(h.queue.sent).toEqual([]);
-  });
+    it.each([
+      ['stale (-301 s)', -301],
+      ['future (+301 s)', 301],
+    ])('rejects a %s timestamp even when correctly signed', async (_, offset) => {
+      const response = await post(raw, signedHeaders(raw, NOW_SEC + offset));
+      expect(response.status).toBe(401);
+      expect(h.queue.sent).toEqual([]);
+    });
 
-  it.each([
-    ['-299 s', -299],
-    ['+299 s', 299],
-  ])('accepts a timestamp %s away', async (_, offset) => {
-    const response = await post(raw, signedHeaders(raw, NOW_SEC + offset));
-    expect(response.status).toBe(200);
-    expect(h.queue.sent).toHaveLength(1);
-  });
-});
+    it.each([
+      ['-299 s', -299],
+      ['+299 s', 299],
+    ])('accepts a timestamp %s away', async (_, offset) => {
+      const response = await post(raw, signedHeaders(raw, NOW_SEC + offset));
+      expect(response.status).toBe(200);
+      expect(h.queue.sent).toHaveLength(1);
+    });
+  },
+);
 
 describe('slack-events: body size (413)', () => {
   /** A correctly signed event_callback padded with JSON whitespace to exactly `size` bytes. */

@@ -49,6 +49,23 @@ const echo: HttpHandler = async (request, context) => {
   };
 };
 
+/** Answers in each form a handler may give its headers and body (the key is the request body). */
+const framings = {
+  record: {
+    status: 200,
+    body: '확인',
+    headers: { 'Content-Type': 'text/plain; charset=utf-8', 'X-Two': 'a' },
+  },
+  cased: { status: 200, body: 'ok', headers: { 'x-two': 'a', 'X-Two': 'b' } },
+  headers: { status: 202, jsonBody: { ok: true }, headers: new Headers({ 'X-From': 'headers' }) },
+  pairs: {
+    status: 200,
+    body: new Uint8Array([1, 2, 3]),
+    headers: [['x-from', 'pairs']] as [string, string][],
+  },
+  empty: { status: 204 },
+};
+
 /** Like slack-events: refuses a request without `x-pass` from its headers alone. */
 const guarded: HttpHandler = Object.assign(echo.bind(null), {
   beforeBody: (headers: Headers) => (headers.get('x-pass') ? undefined : { status: 401, body: 'no pass' }),
@@ -74,6 +91,12 @@ beforeAll(async () => {
       { name: 'echo', method: 'POST', path: '/api/echo', handler: echo },
       { name: 'stats', method: ['GET', 'OPTIONS'], path: '/api/stats', handler: echo },
       { name: 'guarded', method: 'POST', path: '/api/guarded', handler: guarded },
+      {
+        name: 'framed',
+        method: 'POST',
+        path: '/api/framed',
+        handler: async (request) => framings[(await request.text()) as keyof typeof framings],
+      },
       {
         name: 'boom',
         method: 'POST',
@@ -168,6 +191,35 @@ describe('routes', () => {
     const wrongMethod2 = await fetch(`${baseUrl}/api/stats`, { method: 'DELETE' });
     expect([unknown.status, wrongMethod.status, wrongMethod2.status]).toEqual([404, 405, 405]);
     expect(seen).toEqual([]);
+  });
+
+  it('sends a handler’s headers in any form it gives them, and a Content-Length for its body', async () => {
+    const send = (key: keyof typeof framings) => raw('POST', '/api/framed', {}, Buffer.from(key));
+    const record = await send('record');
+    expect(record.headers).toMatchObject({
+      'content-type': 'text/plain; charset=utf-8',
+      'x-two': 'a',
+      'content-length': String(Buffer.byteLength('확인')),
+    });
+    expect(record.headers['transfer-encoding']).toBeUndefined();
+    expect(record.body.toString()).toBe('확인');
+    // Names that differ only in case are one header, joined as fetch Headers joins them.
+    expect((await send('cased')).headers['x-two']).toBe('a, b');
+    const fromHeaders = await send('headers');
+    expect([fromHeaders.status, fromHeaders.headers['x-from'], fromHeaders.body.toString()]).toEqual([
+      202,
+      'headers',
+      '{"ok":true}',
+    ]);
+    expect(fromHeaders.headers['content-type']).toMatch(/^application\/json/);
+    const pairs = await send('pairs');
+    expect([pairs.headers['x-from'], pairs.headers['content-length'], [...pairs.body]]).toEqual([
+      'pairs',
+      '3',
+      [1, 2, 3],
+    ]);
+    const empty = await send('empty');
+    expect([empty.status, empty.headers['content-length'], empty.body.length]).toEqual([204, undefined, 0]);
   });
 
   it('answers 500 when a handler throws, without leaking the error', async () => {

@@ -14,14 +14,33 @@ const build = (method: string, body: string, path = '/api/slack/events?month=202
   });
 
 describe('the local server’s HttpRequest (body read before the handler runs)', () => {
-  it('is the Functions HttpRequest, with its method, URL, query and headers', () => {
-    const request = build('POST', '{}');
-    expect(request).toBeInstanceOf(HttpRequest);
-    expect(request.method).toBe('POST');
-    expect(request.url).toBe('http://localhost:7071/api/slack/events?month=2026-11&x=1');
-    expect(Object.fromEntries(request.query)).toEqual({ month: '2026-11', x: '1' });
-    expect(request.headers.get('X-Slack-Signature')).toBe('v0=abc');
-    expect(request.bodyUsed).toBe(false);
+  it('answers as the Functions HttpRequest does: method, URL, query, headers, params, user', () => {
+    const principal = Buffer.from(
+      JSON.stringify({
+        identityProvider: 'github',
+        userId: 'u1',
+        userDetails: 'kim',
+        userRoles: ['anonymous'],
+      }),
+    ).toString('base64');
+    const url = 'http://localhost:7071/api/slack/events?month=2026-11&x=1&x=2';
+    const headers = { 'x-slack-signature': 'v0=abc', 'x-ms-client-principal': principal };
+    const local = localHttpRequest({
+      method: 'POST',
+      url: new URL(url),
+      headers: new Headers(headers),
+      bytes: Buffer.from('{}'),
+    });
+    const host = new HttpRequest({ method: 'POST', url, headers, body: { string: '{}' } });
+    expect(local.method).toBe(host.method);
+    expect(local.url).toBe(host.url);
+    expect([...local.query]).toEqual([...host.query]);
+    expect(local.query.getAll('x')).toEqual(['1', '2']);
+    expect(local.headers.get('X-Slack-Signature')).toBe('v0=abc');
+    expect(local.params).toEqual(host.params);
+    expect(local.user).toEqual(host.user);
+    expect(local.user?.username).toBe('kim');
+    expect(local.bodyUsed).toBe(false);
   });
 
   it('hands readBodyWithLimit the bytes it read, within the same limit', async () => {
