@@ -31,7 +31,7 @@ import { describeError, type Logger } from './logger.js';
 import type { MemberDirectory } from './memberDirectory.js';
 import type { DocRef, OutboxRunner, Performer } from './outbox.js';
 import type { ParticipationClaims } from './participationClaims.js';
-import { queuedMessageSchema, threadRecordedMessageId } from './queuedEvent.js';
+import { parseQueuedMessage, threadRecordedMessageId } from './queuedEvent.js';
 import type { SlackHealth } from './slackHealth.js';
 import { nextSubmissionDocument } from './transitions.js';
 import type { WeekCalendar } from './weekCalendar.js';
@@ -198,7 +198,7 @@ export function createEventProcessor(deps: EventProcessorDeps) {
 
   return {
     async process(body: unknown): Promise<ProcessOutcome> {
-      const queued = queuedMessageSchema.parse(body);
+      const queued = parseQueuedMessage(body);
       if ('kind' in queued) {
         if (queued.kind === 'admin_action') return deps.processAdminAction(queued);
         return queued.kind === 'member_action'

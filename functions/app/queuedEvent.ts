@@ -55,6 +55,27 @@ export const queuedMessageSchema = z.union([
   queuedEventSchema,
 ]);
 
+export type QueuedMessage = z.infer<typeof queuedMessageSchema>;
+
+const schemaOfKind: Record<string, z.ZodType<QueuedMessage>> = {
+  thread_recorded: threadRecordedSchema,
+  member_action: memberActionMessageSchema,
+  admin_action: adminActionMessageSchema,
+};
+
+/**
+ * queuedMessageSchema.parse, without trying every member of the union on every message (most are Slack events,
+ * the union's last member): the one schema the body's `kind` names first, and the union itself (its result and
+ * its error) for anything that does not pass it.
+ */
+export function parseQueuedMessage(body: unknown): QueuedMessage {
+  const kind = typeof body === 'object' && body !== null ? (body as { kind?: unknown }).kind : undefined;
+  const likely =
+    typeof kind === 'string' && Object.hasOwn(schemaOfKind, kind) ? schemaOfKind[kind]! : undefined;
+  const parsed = (likely ?? queuedEventSchema).safeParse(body);
+  return parsed.success ? parsed.data : queuedMessageSchema.parse(body);
+}
+
 /** The queue message of a member's action: in the session of the month of the week of `atMs`. */
 export function memberActionMessage(
   action: Required<MemberAction>,
