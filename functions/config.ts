@@ -1,5 +1,5 @@
 import { IANAZone } from 'luxon';
-import { z } from 'zod';
+import * as z from 'zod';
 import { DEFAULT_BLOG_HOSTS, isValidHostPattern } from './domain/links.js';
 import type { RulesConfig } from './domain/types.js';
 import type { Locale } from './messages/templates.js';

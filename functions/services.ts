@@ -31,7 +31,6 @@ import { createMemberSurfaces } from './memberSurfaceServices.js';
 import { selfCheckAlertText } from './messages/selfCheckTemplates.js';
 import { templatesFor } from './messages/templates.js';
 import type { ResyncPort } from './slack/adminCommand.js';
-import { manifestBotScopes } from './slack/appManifest.js';
 import { createEventReceiver } from './slack/eventReceiver.js';
 
 export interface Adapters {
@@ -81,7 +80,8 @@ export function createServices(config: AppConfig, adapters: Adapters) {
     slack: adapters.slack,
     dryRun: !config.slack.botToken,
     channelId,
-    requiredScopes: () => manifestBotScopes(),
+    // The manifest's YAML parser loads when a check first reads it (never in a dry run), off the start-up path.
+    requiredScopes: async () => (await import('./slack/appManifest.js')).manifestBotScopes(),
     // `alerts` exists by the time a check runs (the hosts start it once the services are built).
     raiseAlert: (alert, key) => alerts.selfCheckFailed(selfCheckAlertText(config.locale, alert), key),
     log,

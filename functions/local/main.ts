@@ -13,7 +13,7 @@ import { DataDirLocked, lockDataDir } from './dataDirLock.js';
 import { startGatedConsumer } from './gatedConsumer.js';
 import { createHttpServer } from './httpServer.js';
 import { loadEnvFile } from './loadEnvFile.js';
-import { type SocketMode, startSocketMode } from './socketMode.js';
+import type { SocketMode } from './socketMode.js';
 
 /**
  * `npm start`: the whole product in one process. HTTP server + embedded durable queue + processor + embedded
@@ -159,15 +159,19 @@ async function main() {
       ].join('\n'),
     );
     if (timer) tick();
-    if (config.slack.appToken) {
-      socketMode = startSocketMode({
-        appToken: config.slack.appToken,
-        apiUrl: config.slack.apiUrl,
-        receiveEvent: services.receiveEvent,
-        receiveCommand: services.slackReceivers.command,
-        receiveInteraction: services.slackReceivers.interaction,
-        log,
-      });
+    const { appToken } = config.slack;
+    if (appToken) {
+      // Slack's Socket Mode client (with undici and the Web API) loads only when it is configured, after listen.
+      socketMode = import('./socketMode.js').then(({ startSocketMode }) =>
+        startSocketMode({
+          appToken,
+          apiUrl: config.slack.apiUrl,
+          receiveEvent: services.receiveEvent,
+          receiveCommand: services.slackReceivers.command,
+          receiveInteraction: services.slackReceivers.interaction,
+          log,
+        }),
+      );
       // A refused app token (or none of the scope connections:write) is said once; HTTP keeps serving.
       socketMode.catch((error: unknown) =>
         log.error(
