@@ -206,7 +206,7 @@ export async function coldStart(ctx: BenchContext): Promise<Section> {
   );
   section.notes.push(
     'Each start on a fresh DATA_DIR (the product), dry run, SCHEDULER_INTERVAL_SECONDS=0, LOG_LEVEL=warn, no probe; the poll is a signed 👍 on a new connection every ~3 ms, so the figure is when the server first accepts an event durably, not when it prints its banner.',
-    'The product is compiled by tsc into bench/.build from the measured tree (the last commit unless --worktree), as `npm start` builds it; "product (tsx)" is how the tests start it (transpiling at load). The Azure package is built by scripts/packageFunctions.mjs into bench/.build/functionapp and loaded with the Azure settings, as in the package test.',
+    'The product is built into bench/.build from the measured tree (the last commit unless --worktree) as `npm start` builds it (tsc, then the local entry bundled by scripts/bundleLocal.mjs); "product (tsx)" is how the tests start it (transpiling at load). The Azure package is built by scripts/packageFunctions.mjs into bench/.build/functionapp and loaded with the Azure settings, as in the package test.',
   );
   return section;
 }

@@ -25,14 +25,12 @@ import type { AppConfig } from './config.js';
 import { createAdminTickHandler } from './handlers/adminTick.js';
 import { createHealthHandler } from './handlers/health.js';
 import { createProcessEventHandler } from './handlers/processEvent.js';
-import { createSlackEventsHandler } from './handlers/slackEvents.js';
 import { createHistoryHandler, createMonthsHandler, createStatsHandler } from './handlers/stats.js';
+import { createIngressServices } from './ingressServices.js';
 import { createMemberSurfaces } from './memberSurfaceServices.js';
 import { selfCheckAlertText } from './messages/selfCheckTemplates.js';
 import { templatesFor } from './messages/templates.js';
 import type { ResyncPort } from './slack/adminCommand.js';
-import { manifestBotScopes } from './slack/appManifest.js';
-import { createEventReceiver } from './slack/eventReceiver.js';
 
 export interface Adapters {
   store: Store;
@@ -81,7 +79,8 @@ export function createServices(config: AppConfig, adapters: Adapters) {
     slack: adapters.slack,
     dryRun: !config.slack.botToken,
     channelId,
-    requiredScopes: () => manifestBotScopes(),
+    // The manifest's YAML parser loads when a check first reads it (never in a dry run), off the start-up path.
+    requiredScopes: async () => (await import('./slack/appManifest.js')).manifestBotScopes(),
     // `alerts` exists by the time a check runs (the hosts start it once the services are built).
     raiseAlert: (alert, key) => alerts.selfCheckFailed(selfCheckAlertText(config.locale, alert), key),
     log,
@@ -202,14 +201,7 @@ export function createServices(config: AppConfig, adapters: Adapters) {
     jobs,
     /** `/til admin resync` plugs in here: `{ resyncNow(): Promise<string> }`. */
     resync: { resyncNow: resync.resyncNow },
-    /** The Events API receiver behind slack-events, for the other transport (Socket Mode, local/socketMode.ts). */
-    receiveEvent: createEventReceiver({ timeZone: config.rules.timeZone, queue }),
-    slackEvents: createSlackEventsHandler({
-      signingSecret: config.slack.signingSecret,
-      timeZone: config.rules.timeZone,
-      queue,
-      now,
-    }),
+    ...createIngressServices(config, { queue, now }),
     selfCheck,
     processEvent: {
       ...processEvent,

@@ -5,39 +5,17 @@ import { copyFile, readdir, readFile, rm, stat, writeFile } from 'node:fs/promis
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { nodeBundleOptions, outDir, startupFootprint } from './nodeBundle.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const out = join(root, 'dist', 'functionapp');
+const out = outDir(join(root, 'dist', 'functionapp'));
 const rootPackage = JSON.parse(await readFile(join(root, 'package.json'), 'utf8'));
 
 await rm(out, { recursive: true, force: true });
 const result = await build({
+  ...nodeBundleOptions,
   entryPoints: { index: join(root, 'functions', 'index.ts') },
   outdir: out,
-  bundle: true,
-  splitting: true,
-  format: 'esm',
-  platform: 'node',
-  target: 'node20',
-  chunkNames: 'chunks/[name]-[hash]',
-  minify: true,
-  sourcemap: 'linked',
-  legalComments: 'linked',
-  metafile: true,
-  // Provided by the Functions worker, not by npm: the entry detects the host by requiring it.
-  external: ['@azure/functions-core'],
-  // CommonJS dependencies call require() and read __dirname inside an ES module bundle.
-  banner: {
-    js: [
-      "import { createRequire as __tilCreateRequire } from 'node:module';",
-      "import { fileURLToPath as __tilFileURLToPath } from 'node:url';",
-      "import { dirname as __tilDirname } from 'node:path';",
-      'const require = __tilCreateRequire(import.meta.url);',
-      'const __filename = __tilFileURLToPath(import.meta.url);',
-      'const __dirname = __tilDirname(__filename);',
-    ].join('\n'),
-  },
-  logLevel: 'warning',
 });
 
 await copyFile(join(root, 'host.json'), join(out, 'host.json'));
@@ -62,9 +40,8 @@ await writeFile(
 );
 await writeFile(join(out, '.funcignore'), '*.map\n*.LEGAL.txt\n');
 
-// What the entry imports at start-up, and the size of everything deployed.
-const entryImports = Object.values(result.metafile.outputs).find((o) => o.entryPoint)?.imports ?? [];
-const staticChunks = entryImports.filter((i) => i.kind === 'import-statement' && !i.external).length;
+// What the entry loads at start-up, and the size of everything deployed.
+const startup = startupFootprint(result.metafile);
 let files = 0;
 let bytes = 0;
 for (const entry of await readdir(out, { recursive: true, withFileTypes: true })) {
@@ -74,5 +51,5 @@ for (const entry of await readdir(out, { recursive: true, withFileTypes: true })
 }
 console.log(
   `functions package: dist/functionapp/ ${files} files, ${(bytes / 1024).toFixed(0)} KiB (source maps aside); ` +
-    `the entry loads ${staticChunks} chunk(s) at start-up, the rest on first use`,
+    `the entry loads ${startup.chunks} chunk(s) at start-up, ${startup.total} (${startup.summary}), the rest on first use`,
 );

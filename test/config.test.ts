@@ -1,4 +1,6 @@
 /** loadConfig: defaults, every invalid setting named, all problems in one error, blank = missing, Azure pairing. */
+
+import { IANAZone } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import {
   type AppConfig,
@@ -106,6 +108,14 @@ describe('loadConfig', () => {
       azure: undefined,
     });
   });
+
+  it.each(['Asia/Seoul', 'UTC', 'Etc/GMT-9', 'Asia/Calcutta', 'US/Eastern'])(
+    'accepts TIME_ZONE %s: canonical zones and the links and aliases the runtime knows, as luxon does',
+    (zone) => {
+      expect(IANAZone.isValidZone(zone)).toBe(true);
+      expect(loadConfig({ ...required, TIME_ZONE: zone }).rules.timeZone).toBe(zone);
+    },
+  );
 
   it('reads every setting', () => {
     const config = loadConfig({

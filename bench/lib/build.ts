@@ -2,12 +2,13 @@
  * What the bench runs, built into bench/.build/ (never dist/, which the tests use). By default from the last
  * commit (`git archive HEAD`: functions/, scripts/, test/support/ and the configs), so other people's work in
  * progress in the checkout cannot break a run; `--worktree` builds the working tree instead (to measure a change
- * before committing it). The functions are compiled by tsc as `npm run build:functions` compiles them (what
- * `npm start` runs) and the Azure package is built by scripts/packageFunctions.mjs itself, pointed elsewhere.
+ * before committing it). The functions are built as `npm run build:functions` builds them (tsc, then the local
+ * entry bundled by scripts/bundleLocal.mjs: what `npm start` runs) and the Azure package by
+ * scripts/packageFunctions.mjs itself, both pointed elsewhere with `--out=`.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -90,25 +91,21 @@ export async function buildAll(log: (line: string) => void, options: { worktree:
   }
   if (!tsc.ok)
     notes.push(`tsc reported type errors building the functions of the ${source} (emitted anyway).`);
-  log(`bench: built the functions of the ${source} (tsc) into bench/.build/dist`);
+  // `npm run build:functions` then bundles the local entry over tsc's main.js (what npm start runs).
+  const bundleLocal = join(sourceRoot, 'scripts', 'bundleLocal.mjs');
+  if (existsSync(bundleLocal)) {
+    const bundled = run(process.execPath, [bundleLocal, `--out=${join(distDir, 'functions', 'local')}`]);
+    if (!bundled.ok) throw new Error(`scripts/bundleLocal.mjs failed:\n${bundled.output.slice(0, 2000)}`);
+  }
+  log(`bench: built the functions of the ${source} (tsc, then the local bundle) into bench/.build/dist`);
 
   const functionApp = join(buildDir, 'functionapp');
-  const script = await readFile(join(sourceRoot, 'scripts', 'packageFunctions.mjs'), 'utf8');
-  const rootLine = /^const root = .*$/m;
-  const outLine = /^const out = .*$/m;
   const result = { source, sourceRoot, distDir, productMain, notes };
-  if (!rootLine.test(script) || !outLine.test(script)) {
-    notes.push(
-      'scripts/packageFunctions.mjs changed shape: the Azure entry was not built (its figures are missing).',
-    );
-    return result;
-  }
-  const patched = script
-    .replace(rootLine, `const root = ${JSON.stringify(sourceRoot)};`)
-    .replace(outLine, `const out = ${JSON.stringify(functionApp)};`);
-  const patchedPath = join(buildDir, 'packageFunctions.mjs');
-  await writeFile(patchedPath, patched);
-  const pack = run(process.execPath, [patchedPath]);
+  // The package script itself, from the measured tree, writing elsewhere than dist/.
+  const pack = run(process.execPath, [
+    join(sourceRoot, 'scripts', 'packageFunctions.mjs'),
+    `--out=${functionApp}`,
+  ]);
   if (!pack.ok || !existsSync(join(functionApp, 'index.js'))) {
     notes.push(`npm run package's script failed in bench/.build: ${pack.output.slice(0, 300)}`);
     return result;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { OutgoingMessage } from '../adapters/queue/queue.js';
 import { monthOfWeekKey, routingMonthOfTs, SLACK_TS } from '../domain/calendar.js';
 import { SLACK_CHANNEL_ID, SLACK_USER_ID } from '../slack/limits.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConflictError, type Store } from '../adapters/store/store.js';
 import type { AppConfig } from '../config.js';
 import { parseMonthKey } from '../domain/calendar.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { SlackPort } from '../adapters/slack/slack.js';
 import type { Store } from '../adapters/store/store.js';
 import { updateDocument } from '../adapters/store/updateDocument.js';

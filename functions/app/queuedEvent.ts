@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { OutgoingMessage } from '../adapters/queue/queue.js';
 import { SLACK_TS, weekOfInstant } from '../domain/calendar.js';
 import type { MemberAction } from '../domain/memberAction.js';

@@ -55,7 +55,7 @@ export interface SelfCheckDeps {
   dryRun: boolean;
   channelId: string;
   /** The manifest's bot scopes, read when checking; undefined when the manifest cannot be found. */
-  requiredScopes: () => string[] | undefined;
+  requiredScopes: () => string[] | undefined | Promise<string[] | undefined>;
   /** One admin alert per problem and `key` (the alert document's key: raised twice, told once). */
   raiseAlert: (alert: SelfCheckAlert, key: string) => Promise<unknown>;
   log: Logger;
@@ -146,7 +146,7 @@ export function createSelfCheck(deps: SelfCheckDeps) {
       }
     }
 
-    const required = deps.requiredScopes();
+    const required = await deps.requiredScopes();
     let scopes: SelfCheckReport['scopes'];
     if (required === undefined) {
       messages.push('Slack self-check: slack-app-manifest.yaml not found, so the scopes were not checked');

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Store, Stored } from '../adapters/store/store.js';
 import type { AppConfig } from '../config.js';
 import { type CountedSubmission, countedSubmission } from '../domain/awards.js';

@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { HttpRequest, HttpResponseInit } from '@azure/functions';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ScheduledJobs } from '../app/scheduledJobs.js';
 import { parseMonthKey, weekOfInstant } from '../domain/calendar.js';
 import { BodyTooLargeError, readBodyWithLimit } from './readBody.js';

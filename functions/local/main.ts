@@ -1,20 +1,20 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { JournalDamagedError } from '../adapters/journal/journal.js';
-import { createEmbeddedDeadLetterBox } from '../adapters/queue/embeddedDeadLetterBox.js';
 import { openEmbeddedQueue } from '../adapters/queue/embeddedQueue.js';
 import { defaultQueueOptions } from '../adapters/queue/queue.js';
 import { consoleLogger, describeError } from '../app/logger.js';
 import { openStoreFor, storeLocation } from '../app/openStore.js';
 import { ConfigError, loadConfig } from '../config.js';
-import { createServices, slackFor } from '../services.js';
+import { createIngressServices } from '../ingressServices.js';
+import type { Services } from '../services.js';
 import { dashboardRoot } from './dashboardRoot.js';
 import { DataDirLocked, lockDataDir } from './dataDirLock.js';
 import { startGatedConsumer } from './gatedConsumer.js';
-import { createHttpServer } from './httpServer.js';
+import { createHttpServer, type HttpHandler } from './httpServer.js';
 import { ingressFirst } from './ingressFirst.js';
 import { loadEnvFile } from './loadEnvFile.js';
-import { type SocketMode, startSocketMode } from './socketMode.js';
+import type { SocketMode } from './socketMode.js';
 
 /**
  * `npm start`: the whole product in one process. HTTP server + embedded durable queue + processor + embedded
@@ -66,63 +66,111 @@ async function main() {
     // the journal instead of a process that answers every event with an error.
     onFatalError: () => stopOnQueueFailure(),
   }).catch(refuseDamaged('queue'));
-  const slack = slackFor(config, log);
-  const services = createServices(config, {
-    store,
-    queue,
-    slack,
-    log,
-    now: Date.now,
-    host: 'local',
-    queueDepth: () => queue.pendingCount(),
-    deadLetterBox: createEmbeddedDeadLetterBox(queue),
+  // What the first event needs is built now; the rest of the services (processor, jobs, read side, self-check)
+  // loads once the server listens, so a cold start compiles only the ingress before its first ack.
+  const ingress = createIngressServices(config, { queue, now: Date.now });
+  let services: Services | undefined;
+  let loadServices: (() => void) | undefined;
+  const servicesReady = new Promise<void>((start) => {
+    loadServices = start;
+  }).then(async () => {
+    const [{ createServices, slackFor }, { createEmbeddedDeadLetterBox }] = await Promise.all([
+      import('../services.js'),
+      import('../adapters/queue/embeddedDeadLetterBox.js'),
+    ]);
+    services = createServices(config, {
+      store,
+      queue,
+      slack: slackFor(config, log),
+      log,
+      now: Date.now,
+      host: 'local',
+      queueDepth: () => queue.pendingCount(),
+      deadLetterBox: createEmbeddedDeadLetterBox(queue),
+    });
+    return services;
   });
-
-  // The self-check runs once at start (logged); the consumer delivers only while Slack accepts the token.
-  const ingress = ingressFirst();
-  const consumer = startGatedConsumer(queue, services, log, ingress.turn);
-  consumer.catch((error: unknown) => log.error(`queue consumer failed to start: ${describeError(error)}`));
+  /** A route served by the services once loaded (a request meanwhile waits for them). */
+  const later = (pick: (s: Services) => HttpHandler): HttpHandler =>
+    Object.assign(async (...args: Parameters<HttpHandler>) => pick(await servicesReady)(...args), {
+      // Until then the handler's own first step runs the same header check, after the body is read.
+      beforeBody: (...args: Parameters<NonNullable<HttpHandler['beforeBody']>>) =>
+        services ? pick(services).beforeBody?.(...args) : undefined,
+    });
 
   const staticRoot = dashboardRoot();
   const server = createHttpServer({
     log,
     staticRoot,
     routes: [
-      { name: 'slack-events', method: 'POST', path: '/api/slack/events', handler: services.slackEvents },
+      { name: 'slack-events', method: 'POST', path: '/api/slack/events', handler: ingress.slackEvents },
       {
         name: 'slack-commands',
         method: 'POST',
         path: '/api/slack/commands',
-        handler: services.slackCommands,
+        handler: later((s) => s.slackCommands),
       },
       {
         name: 'slack-interactions',
         method: 'POST',
         path: '/api/slack/interactions',
-        handler: services.slackInteractions,
+        handler: later((s) => s.slackInteractions),
       },
-      { name: 'stats', method: ['GET', 'OPTIONS'], path: '/api/stats', handler: services.stats },
-      { name: 'months', method: ['GET', 'OPTIONS'], path: '/api/months', handler: services.months },
-      { name: 'history', method: ['GET', 'OPTIONS'], path: '/api/history', handler: services.history },
-      { name: 'admin-tick', method: 'POST', path: '/api/admin/tick', handler: services.adminTick },
-      { name: 'health', method: 'GET', path: '/api/health', handler: services.health },
+      { name: 'stats', method: ['GET', 'OPTIONS'], path: '/api/stats', handler: later((s) => s.stats) },
+      { name: 'months', method: ['GET', 'OPTIONS'], path: '/api/months', handler: later((s) => s.months) },
+      { name: 'history', method: ['GET', 'OPTIONS'], path: '/api/history', handler: later((s) => s.history) },
+      { name: 'admin-tick', method: 'POST', path: '/api/admin/tick', handler: later((s) => s.adminTick) },
+      { name: 'health', method: 'GET', path: '/api/health', handler: later((s) => s.health) },
     ],
   });
 
-  server.on('request', ingress.requestArrived);
+  // Requests first: the consumer steps aside while they arrive (local/ingressFirst.ts).
+  const requestsFirst = ingressFirst();
+  server.on('request', requestsFirst.requestArrived);
 
   // A tick still posting (Slack retrying, say) is not overlapped by the next one.
   let ticking: Promise<unknown> | undefined;
-  const tick = () => {
-    ticking ??= services.jobs
-      .runDue(Date.now())
-      .catch((error) => log.error(`scheduler tick failed: ${describeError(error)}`))
-      .finally(() => {
-        ticking = undefined;
-      });
+  let timer: NodeJS.Timeout | undefined;
+  let consumer: ReturnType<typeof startGatedConsumer> | undefined;
+  let socketMode: Promise<SocketMode> | undefined;
+  const startWork = (loaded: Services) => {
+    // The self-check runs once at start (logged); the consumer delivers only while Slack accepts the token.
+    consumer = startGatedConsumer(queue, loaded, log, requestsFirst.turn);
+    consumer.catch((error: unknown) => log.error(`queue consumer failed to start: ${describeError(error)}`));
+    const tick = () => {
+      ticking ??= loaded.jobs
+        .runDue(Date.now())
+        .catch((error) => log.error(`scheduler tick failed: ${describeError(error)}`))
+        .finally(() => {
+          ticking = undefined;
+        });
+    };
+    const interval = config.local.schedulerIntervalSeconds;
+    if (interval > 0) {
+      timer = setInterval(tick, interval * 1000);
+      tick();
+    }
+    const { appToken } = config.slack;
+    if (appToken) {
+      // Slack's Socket Mode client (with undici and the Web API) loads only when it is configured.
+      socketMode = import('./socketMode.js').then(({ startSocketMode }) =>
+        startSocketMode({
+          appToken,
+          apiUrl: config.slack.apiUrl,
+          receiveEvent: ingress.receiveEvent,
+          receiveCommand: loaded.slackReceivers.command,
+          receiveInteraction: loaded.slackReceivers.interaction,
+          log,
+        }),
+      );
+      // A refused app token (or none of the scope connections:write) is said once; HTTP keeps serving.
+      socketMode.catch((error: unknown) =>
+        log.error(
+          `Socket Mode could not connect: ${describeError(error)}. Check SLACK_APP_TOKEN (Basic Information → App-Level Tokens, scope connections:write) and that Socket Mode is on (slack-app-manifest.socket-mode.yaml)`,
+        ),
+      );
+    }
   };
-  const interval = config.local.schedulerIntervalSeconds;
-  const timer = interval > 0 ? setInterval(tick, interval * 1000) : undefined;
 
   // Only the listen itself can fail this way (a port in use, one below 1024): one line, the lock released, exit 1.
   const onListenError = async (error: NodeJS.ErrnoException) => {
@@ -142,7 +190,6 @@ async function main() {
     await lock.release();
     process.exit(1);
   };
-  let socketMode: Promise<SocketMode> | undefined;
   server.once('error', onListenError);
   server.listen(config.local.port, () => {
     server.off('error', onListenError);
@@ -168,23 +215,15 @@ async function main() {
           : '  SLACK_BOT_TOKEN is not set: DRY-RUN mode, Slack calls are printed with [dry-run], not sent',
       ].join('\n'),
     );
-    if (timer) tick();
-    if (config.slack.appToken) {
-      socketMode = startSocketMode({
-        appToken: config.slack.appToken,
-        apiUrl: config.slack.apiUrl,
-        receiveEvent: services.receiveEvent,
-        receiveCommand: services.slackReceivers.command,
-        receiveInteraction: services.slackReceivers.interaction,
-        log,
-      });
-      // A refused app token (or none of the scope connections:write) is said once; HTTP keeps serving.
-      socketMode.catch((error: unknown) =>
-        log.error(
-          `Socket Mode could not connect: ${describeError(error)}. Check SLACK_APP_TOKEN (Basic Information → App-Level Tokens, scope connections:write) and that Socket Mode is on (slack-app-manifest.socket-mode.yaml)`,
-        ),
-      );
-    }
+    loadServices?.();
+    loadServices = undefined;
+    servicesReady.then(startWork, async (error: unknown) => {
+      console.error('TIL Challenge failed to start:', error);
+      server.close();
+      await Promise.allSettled([queue.close(), store.close()]);
+      await lock.release();
+      process.exit(1);
+    });
   });
 
   let stopping = false;
@@ -195,11 +234,13 @@ async function main() {
     }
     stopping = true;
     log.info(`${signal}: draining in-flight work`);
-    if (timer) clearInterval(timer);
-    services.selfCheck.stop();
-    await socketMode?.then((socket) => socket.close()).catch(() => {});
     await new Promise<void>((done) => server.close(() => done()));
-    await consumer.then((c) => c.close()).catch(() => {});
+    // Services still loading (once listening) are let finish, so what they start is stopped below.
+    if (!loadServices) await servicesReady.catch(() => {});
+    if (timer) clearInterval(timer);
+    services?.selfCheck.stop();
+    await socketMode?.then((socket) => socket.close()).catch(() => {});
+    await consumer?.then((c) => c.close()).catch(() => {});
     await Promise.all([queue.close(), ticking]);
     await store.close();
     await lock.release();

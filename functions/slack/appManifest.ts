@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const HTTP_MANIFEST = 'slack-app-manifest.yaml';
 export const SOCKET_MODE_MANIFEST = 'slack-app-manifest.socket-mode.yaml';

@@ -2,7 +2,7 @@
  * The Slack Events API at the edge: the HTTP handler validates the outer envelope and routes by the target
  * message's ts; the consumer turns the raw inner event into a ChallengeEvent (or a reason to ignore it).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { SLACK_TS, tsToMs } from '../domain/calendar.js';
 import { isThumbsUp } from '../domain/links.js';
 import type { ChallengeEvent, MessageContent, SlackTs } from '../domain/types.js';

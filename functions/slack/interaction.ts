@@ -2,7 +2,7 @@
  * An interaction payload as Slack sends it (the JSON in `payload=` over HTTP, the payload of a Socket Mode
  * envelope), validated at the edge. The app only makes App Home buttons, so `block_actions` is the one type.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { firstIssue } from './envelope.js';
 import { MAX_RESPONSE_URL_CHARS, SLACK_USER_ID, TRIGGER_ID } from './limits.js';
 

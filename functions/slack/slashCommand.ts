@@ -2,7 +2,7 @@
  * A slash command as Slack sends it (form fields over HTTP, the same fields as the payload of a Socket Mode
  * envelope), validated at the edge: what passes can be answered, queued and applied.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { firstIssue } from './envelope.js';
 import { MAX_RESPONSE_URL_CHARS, SLACK_CHANNEL_ID, SLACK_USER_ID, TRIGGER_ID } from './limits.js';
 

@@ -3,7 +3,7 @@
  * short), validated here at the edge and read by the very rules the consumer reads events with (normalizeEvent):
  * a message the consumer would ignore as an event (a bot's, the app's, another subtype) is no reply here either.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { isThumbsUp } from '../domain/links.js';
 import type { SnapshotReply } from '../domain/resync.js';
 import type { SlackTs, UserId } from '../domain/types.js';

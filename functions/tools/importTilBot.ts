@@ -4,7 +4,7 @@
  * `createAbsentDocuments` touches the store.
  */
 import { isDeepStrictEqual } from 'node:util';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConflictError, type Store } from '../adapters/store/store.js';
 import {
   type MemberDoc,

@@ -24,9 +24,18 @@ function exited(child: ChildProcess): Promise<number | null> {
   return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
 }
 
-/** Starts `functions/local/main.ts` (what `npm start` runs) as a child process on a free port. */
-export async function startLocalServer(env: Record<string, string>): Promise<LocalServer> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'functions/local/main.ts'], {
+/**
+ * Starts `functions/local/main.ts` (what `npm start` runs) as a child process on a free port: from the sources
+ * through tsx, or `built` as npm start runs it (`node dist/functions/local/main.js`, the bundle).
+ */
+export async function startLocalServer(
+  env: Record<string, string>,
+  options: { built?: boolean } = {},
+): Promise<LocalServer> {
+  const main = options.built
+    ? ['dist/functions/local/main.js']
+    : ['--import', 'tsx', 'functions/local/main.ts'];
+  const child = spawn(process.execPath, main, {
     cwd: repoRoot,
     env: {
       PATH: process.env.PATH ?? '',
