@@ -275,8 +275,10 @@ class JournaledSessionQueue implements EmbeddedQueue {
       return;
     }
     // Not synced either: the handler's own writes are durable already, and losing this record to a power cut
-    // only redelivers a message whose processing is idempotent.
-    await this.commit({ op: 'complete', sequenceNumber: message.sequenceNumber }, 'written');
+    // only redelivers a message whose processing is idempotent. Nor waited for: the session's next delivery
+    // starts at once (the state has moved on), and its deliver record goes in the same write, after this one. A
+    // write that fails stops the queue (Journal's onFailure).
+    this.commit({ op: 'complete', sequenceNumber: message.sequenceNumber }, 'written').catch(() => {});
   }
 
   private backOff(sessionId: string): void {
