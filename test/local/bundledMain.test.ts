@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { type FakeSlack, startFakeSlack } from '../support/fakeSlack.js';
 import { type LocalServer, postSlackEvent, startLocalServer } from '../support/localServer.js';
 import { reaction, tsAt } from '../support/slackPayloads.js';
 import { makeTempDir, type TempDir } from '../support/tempDir.js';
@@ -32,9 +33,12 @@ async function startupSources(): Promise<Map<string, string>> {
 
 let dataDir: TempDir | undefined;
 let server: LocalServer | undefined;
+let slack: FakeSlack | undefined;
 afterEach(async () => {
   await server?.kill9();
   server = undefined;
+  await slack?.close();
+  slack = undefined;
   await dataDir?.remove();
 });
 
@@ -76,5 +80,32 @@ describe('npm start’s bundled entry', () => {
     expect(stats.status).toBe(200);
     expect(await server.stop()).toBe(0);
     server = undefined;
+  });
+
+  it('calls Slack through the bundled Web API client (loaded on first use), as the sources do', async () => {
+    dataDir = await makeTempDir('bundled-main-slack');
+    slack = await startFakeSlack({ token: 'xoxb-bundled-0123456789' });
+    server = await startLocalServer(
+      {
+        DATA_DIR: dataDir.path,
+        LOG_LEVEL: 'warn',
+        SLACK_BOT_TOKEN: 'xoxb-bundled-0123456789',
+        SLACK_API_URL: slack.url,
+      },
+      { built: true },
+    );
+    // The start-up self-check: auth.test, then the channel; both answered ok by the fake.
+    for (let i = 0; i < 200 && !slack.calls.some((c) => c.method === 'conversations.info'); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const calls = slack.calls.filter((c) => ['auth.test', 'conversations.info'].includes(c.method));
+    expect(calls.map((c) => [c.method, c.ok])).toEqual([
+      ['auth.test', true],
+      ['conversations.info', true],
+    ]);
+    const health = (await (await fetch(`${server.url}/api/health`)).json()) as {
+      slack?: { status?: string };
+    };
+    expect(health.slack?.status).not.toMatch(/unreachable|error/i);
   });
 });

@@ -97,7 +97,11 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 let sdk: typeof SlackSdk | undefined;
 let sdkLoading: Promise<typeof SlackSdk> | undefined;
 async function loadSdk(): Promise<typeof SlackSdk> {
-  sdkLoading ??= import('@slack/web-api');
+  // The SDK is CommonJS: Node's import() finds its named exports, but a bundle's (esbuild, both hosts) gives
+  // only `default`, the module's exports object.
+  sdkLoading ??= import('@slack/web-api').then((loaded) =>
+    'WebClient' in loaded ? loaded : (loaded as unknown as { default: typeof SlackSdk }).default,
+  );
   sdk = await sdkLoading;
   return sdk;
 }
