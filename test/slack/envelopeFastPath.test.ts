@@ -94,8 +94,9 @@ describe('the envelope fast path', () => {
       }),
       { numRuns: 20_000 },
     );
-    // The generator reaches both sides: without accepted envelopes the property would say nothing.
-    expect(accepted).toBeGreaterThan(1_000);
+    // The generator reaches both sides: without accepted envelopes the property would say nothing. About 5 % of
+    // the runs are accepted (943 to over 1,000 seen), so the bound leaves room for the seed's chance.
+    expect(accepted).toBeGreaterThan(400);
   });
 
   it('answers a 👍 as Slack sends it without the schemas, and a malformed one with their message', () => {
