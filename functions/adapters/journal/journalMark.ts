@@ -87,10 +87,15 @@ export class MarkFile {
 }
 
 /** Makes a created or renamed file's directory entry durable. */
-export async function syncDirectory(path: string): Promise<void> {
+export function syncDirectory(path: string): Promise<void> {
+  return syncDir(dirname(path));
+}
+
+/** Makes the entries of `dir` (files created or renamed in it) durable. */
+export async function syncDir(dir: string): Promise<void> {
   // Windows cannot open a directory for fsync; NTFS journals the rename itself.
   if (process.platform === 'win32') return;
-  const directory = await open(dirname(path), 'r');
+  const directory = await open(dir, 'r');
   try {
     await directory.sync();
   } finally {

@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { Journal } from '../journal/journal.js';
+import { syncDir } from '../journal/journalMark.js';
 import {
   ConflictError,
   type Doc,
@@ -94,9 +95,9 @@ class FileStore implements Store {
     this.log = await Journal.open<Stored<Doc>>(join(this.dir, LOG_NAME), {
       compactionThresholdBytes: logCompactionBytes ?? 8 * 1024 * 1024,
       acceptLoss,
+      // Each record is the journal's own fresh parse of its line: kept as it is, beside its text.
       replay: (stored) => {
-        const text = JSON.stringify(stored);
-        const entry: Entry = { stored: JSON.parse(text), text };
+        const entry: Entry = { stored, text: JSON.stringify(stored) };
         this.remember(entry);
         this.notInFiles.set(documentKey(stored.doc.pk, stored.doc.id), entry);
       },
@@ -349,16 +350,5 @@ async function createDirDurably(dir: string): Promise<void> {
   for (let created = resolve(dir); ; created = dirname(created)) {
     await syncDir(dirname(created));
     if (created === resolve(firstCreated) || created === dirname(created)) return;
-  }
-}
-
-async function syncDir(dir: string): Promise<void> {
-  // Windows cannot open a directory for fsync; NTFS journals the rename itself.
-  if (process.platform === 'win32') return;
-  const handle = await open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
   }
 }
