@@ -43,7 +43,7 @@ async function main() {
   // The one way past a damaged journal (the queue's or the store's write log): the operator accepts the loss for
   // this start (see README).
   const acceptJournalLoss = process.argv.includes(ACCEPT_JOURNAL_LOSS_FLAG);
-  let stopOnQueueFailure: () => void = () => process.exit(1);
+  let stopOnJournalFailure: () => void = () => process.exit(1);
   const refuseDamaged = (what: string) => async (error: unknown) => {
     if (!(error instanceof JournalDamagedError)) throw error;
     console.error(
@@ -57,14 +57,14 @@ async function main() {
   const store = await openStoreFor(config, undefined, {
     acceptLoss: acceptJournalLoss,
     // Like the queue's below: no write can be made durable any more, so stop rather than fail every event.
-    onFatalError: () => stopOnQueueFailure(),
+    onFatalError: () => stopOnJournalFailure(),
   }).catch(refuseDamaged("store's write log"));
   const queue = await openEmbeddedQueue(join(dataDir, 'queue'), {
     ...defaultQueueOptions,
     acceptJournalLoss,
     // The queue has stopped for good (it logged why); sends answer 5xx until then. Exit, so a restart replays
     // the journal instead of a process that answers every event with an error.
-    onFatalError: () => stopOnQueueFailure(),
+    onFatalError: () => stopOnJournalFailure(),
   }).catch(refuseDamaged('queue'));
   // What the first event needs is built now; the rest of the services (processor, jobs, read side, self-check)
   // loads once the server listens, so a cold start compiles only the ingress before its first ack.
@@ -247,7 +247,7 @@ async function main() {
     log.info('stopped');
     process.exit(0);
   };
-  stopOnQueueFailure = () => {
+  stopOnJournalFailure = () => {
     if (stopping) return;
     stopping = true;
     log.error('stopping: a journal cannot be written (see above); restart once the disk is fixed');
